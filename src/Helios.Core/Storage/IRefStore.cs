@@ -1,0 +1,48 @@
+using Helios.Core.Refs;
+
+namespace Helios.Core.Storage;
+
+/// <summary>
+/// The only mutable state: refs and the operation log that records every change to them.
+/// <see cref="Commit"/> applies a set of compare-and-swap updates and appends their operation record
+/// in one transaction: either all refs move and the record is written, or nothing changes.
+/// Implementations are thread-safe and, for persistent backends, safe across processes.
+/// </summary>
+public interface IRefStore : IDisposable
+{
+    /// <summary>The ref's current value, or null when it does not exist.</summary>
+    RefTarget? Read(RefName name);
+
+    /// <summary>Every ref whose name starts with <paramref name="prefix"/>, sorted by name (ordinal).</summary>
+    IReadOnlyList<RefEntry> List(string prefix);
+
+    /// <summary>
+    /// Atomically checks every update's expected value, applies them all and appends one operation
+    /// record chained to the previous one. Returns a conflict, changing nothing, when any ref's
+    /// current value differs from what the caller expected.
+    /// </summary>
+    RefTransactionResult Commit(RefTransaction transaction);
+
+    /// <summary>Operation records, newest first, with sequence numbers below <paramref name="before"/> (all when null).</summary>
+    IReadOnlyList<OperationRecord> ReadOperations(long? before = null, int limit = int.MaxValue);
+}
+
+/// <summary>
+/// One ref's compare-and-swap. <paramref name="Expected"/> is the value the caller read (null: the ref
+/// must not exist); <paramref name="New"/> is the value to set (null: delete the ref).
+/// </summary>
+public sealed record RefUpdate(RefName Name, RefTarget? Expected, RefTarget? New);
+
+/// <summary>A set of ref updates applied together, with the description of the operation they make up.</summary>
+public sealed record RefTransaction(IReadOnlyList<RefUpdate> Updates, OperationInfo Operation);
+
+/// <summary>The outcome of <see cref="IRefStore.Commit"/>: the appended record, or the ref that lost a race.</summary>
+public abstract record RefTransactionResult
+{
+    private RefTransactionResult() { }
+
+    public sealed record Committed(OperationRecord Record) : RefTransactionResult;
+
+    /// <summary><paramref name="Name"/> held <paramref name="Actual"/> instead of <paramref name="Expected"/>.</summary>
+    public sealed record Conflict(RefName Name, RefTarget? Expected, RefTarget? Actual) : RefTransactionResult;
+}
