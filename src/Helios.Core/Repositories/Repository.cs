@@ -297,7 +297,7 @@ public sealed class Repository : IDisposable
     private Workspace WorkspaceAt(RefName target, ObjectId? commit)
     {
         var tree = commit is { } c ? ReadCommit(c).Tree : DirectoryNode.EmptyTreeId;
-        var workspace = new Workspace(Objects, target, commit, DirectoryNode.Empty);
+        var workspace = new Workspace(Objects, target, commit, DirectoryNode.CreateEmpty());
         workspace.Load(commit, tree);
         return workspace;
     }
