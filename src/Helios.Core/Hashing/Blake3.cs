@@ -1,20 +1,70 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+
 namespace Helios.Core.Hashing;
 
 /// <summary>
 /// One-shot BLAKE3 in its three modes (hash, keyed hash, derive key), with output of any length.
-/// Thread-safe: no shared state.
+/// Thread-safe: no shared state. Allocation-free (derive-key allocates only for a context longer
+/// than 256 UTF-8 bytes). Costs O(input + output); the state lives on the stack.
+/// For input that arrives in pieces use <see cref="Blake3Hasher"/>, which gives identical results.
 /// </summary>
 public static class Blake3
 {
     /// <summary>Length of a BLAKE3 key and of its default output, in bytes.</summary>
     public const int KeyLength = 32;
 
+    /// <summary>Default output length, in bytes.</summary>
+    public const int OutputLength = 32;
+
     /// <summary>Writes BLAKE3(<paramref name="input"/>) into all of <paramref name="output"/> (any length: extendable output).</summary>
-    public static void Hash(ReadOnlySpan<byte> input, Span<byte> output) => throw new NotImplementedException();
+    [SkipLocalsInit]
+    public static void Hash(ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        var state = Blake3State.ForHash();
+        state.Update(input);
+        state.Finalize(0, output);
+    }
 
     /// <summary>Keyed hash (a MAC) with a 32-byte key.</summary>
-    public static void KeyedHash(ReadOnlySpan<byte> key, ReadOnlySpan<byte> input, Span<byte> output) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException">The key is not 32 bytes.</exception>
+    [SkipLocalsInit]
+    public static void KeyedHash(ReadOnlySpan<byte> key, ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        var state = Blake3State.ForKeyedHash(key);
+        state.Update(input);
+        state.Finalize(0, output);
+    }
 
-    /// <summary>Derive-key mode: a context string and key material.</summary>
-    public static void DeriveKey(string context, ReadOnlySpan<byte> keyMaterial, Span<byte> output) => throw new NotImplementedException();
+    /// <summary>Derive-key mode: a context string (hashed as UTF-8) and key material.</summary>
+    [SkipLocalsInit]
+    public static void DeriveKey(string context, ReadOnlySpan<byte> keyMaterial, Span<byte> output)
+    {
+        var state = CreateDeriveKeyState(context);
+        state.Update(keyMaterial);
+        state.Finalize(0, output);
+    }
+
+    /// <summary>Starts derive-key mode for a context string; shared with <see cref="Blake3Hasher"/>.</summary>
+    [SkipLocalsInit]
+    internal static Blake3State CreateDeriveKeyState(string context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var length = Encoding.UTF8.GetByteCount(context);
+        byte[]? rented = null;
+        var buffer = length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(context, buffer);
+            return Blake3State.ForDeriveKey(buffer[..written]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
 }

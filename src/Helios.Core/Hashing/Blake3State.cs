@@ -1,0 +1,301 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using static Helios.Core.Hashing.Blake3Compression;
+
+namespace Helios.Core.Hashing;
+
+/// <summary>Eight 32-bit words: a key or a chaining value.</summary>
+[InlineArray(8)]
+internal struct Blake3Words8
+{
+    private uint _element0;
+}
+
+/// <summary>One 64-byte message block.</summary>
+[InlineArray(BlockLength)]
+internal struct Blake3Block
+{
+    private byte _element0;
+}
+
+/// <summary>
+/// The chaining-value stack: one entry per level of the tree, plus one spare slot so that a
+/// freshly pushed value and its left sibling lie next to each other and form a parent block.
+/// </summary>
+[InlineArray(Blake3State.StackWords)]
+internal struct Blake3CvStack
+{
+    private uint _element0;
+}
+
+/// <summary>
+/// The whole incremental BLAKE3 state as a value type (about 1.9 KB), shared by the one-shot
+/// functions (which keep it on the stack, never zeroed in bulk) and <see cref="Blake3Hasher"/>.
+/// Follows the reference implementation: the current chunk is kept until more input arrives, so
+/// the chaining-value stack never holds the root; completed subtrees merge as soon as a chunk count
+/// says they are complete. Whole chunks and whole blocks are compressed straight from the input.
+/// </summary>
+internal struct Blake3State
+{
+    // 2^54 chunks of 1 KiB is 2^64 bytes, the most BLAKE3 can hash.
+    private const int MaxDepth = 54;
+    internal const int StackWords = (MaxDepth + 1) * 8;
+
+    private Blake3Words8 _key;
+    private Blake3Words8 _chunkCv;
+    private Blake3Block _block;
+    private ulong _chunkCounter;
+    private uint _flags;
+    private int _blockLength;
+    private int _blocksCompressed;
+    private int _stackLength;
+    private Blake3CvStack _stack;
+
+    /// <summary>Starts a hash with the given key words and mode flags. Leaves the buffers uninitialised: they are written before they are read.</summary>
+    public Blake3State(ReadOnlySpan<uint> key, uint flags)
+    {
+        Unsafe.SkipInit(out this);
+        Reset(key, flags);
+    }
+
+    /// <summary>Starts a hash in plain hash mode.</summary>
+    public static Blake3State ForHash()
+    {
+        ReadOnlySpan<uint> iv = [Iv0, Iv1, Iv2, Iv3, Iv4, Iv5, Iv6, Iv7];
+        return new Blake3State(iv, 0);
+    }
+
+    /// <summary>Starts a keyed hash; <paramref name="key"/> must be 32 bytes.</summary>
+    public static Blake3State ForKeyedHash(ReadOnlySpan<byte> key)
+    {
+        if (key.Length != Blake3.KeyLength)
+        {
+            throw new ArgumentException($"A BLAKE3 key is {Blake3.KeyLength} bytes, not {key.Length}.", nameof(key));
+        }
+
+        Span<uint> words = stackalloc uint[8];
+        for (var i = 0; i < 8; i++)
+        {
+            words[i] = BinaryPrimitives.ReadUInt32LittleEndian(key[(4 * i)..]);
+        }
+
+        return new Blake3State(words, Blake3Compression.KeyedHash);
+    }
+
+    /// <summary>Starts derive-key mode: hashes the context (UTF-8) into a context key, then expects key material.</summary>
+    public static Blake3State ForDeriveKey(ReadOnlySpan<byte> contextUtf8)
+    {
+        ReadOnlySpan<uint> iv = [Iv0, Iv1, Iv2, Iv3, Iv4, Iv5, Iv6, Iv7];
+        var contextState = new Blake3State(iv, DeriveKeyContext);
+        contextState.Update(contextUtf8);
+        Span<byte> contextKey = stackalloc byte[Blake3.KeyLength];
+        contextState.Finalize(0, contextKey);
+
+        Span<uint> words = stackalloc uint[8];
+        for (var i = 0; i < 8; i++)
+        {
+            words[i] = BinaryPrimitives.ReadUInt32LittleEndian(contextKey[(4 * i)..]);
+        }
+
+        return new Blake3State(words, DeriveKeyMaterial);
+    }
+
+    /// <summary>Forgets all input, keeping the key and mode.</summary>
+    public void Reset() => Reset(_key, _flags);
+
+    private void Reset(ReadOnlySpan<uint> key, uint flags)
+    {
+        // key may alias _key (Reset()); copying onto itself is harmless.
+        key.CopyTo(_key);
+        _flags = flags;
+        _chunkCounter = 0;
+        _stackLength = 0;
+        StartChunk();
+    }
+
+    private readonly int ChunkBytes => (_blocksCompressed * BlockLength) + _blockLength;
+
+    private readonly uint StartFlag => _blocksCompressed == 0 ? ChunkStart : 0;
+
+    private void StartChunk()
+    {
+        _chunkCv = _key;
+        _blockLength = 0;
+        _blocksCompressed = 0;
+    }
+
+    public void Update(ReadOnlySpan<byte> input)
+    {
+        while (!input.IsEmpty)
+        {
+            if (ChunkBytes == ChunkLength)
+            {
+                // More input has arrived, so the buffered chunk is not the root: close it.
+                Compress(ref _chunkCv[0], ref _block[0], _chunkCounter, BlockLength, _flags | StartFlag | ChunkEnd);
+                AddChunkChainingValue(_chunkCv);
+                StartChunk();
+            }
+
+            if (ChunkBytes == 0 && input.Length > ChunkLength)
+            {
+                // Whole chunks straight from the input. The last chunk is kept back (strict >) because it may be the root.
+                Blake3Words8 cv = default;
+                ref var source = ref MemoryMarshal.GetReference(input);
+                var offset = 0;
+                var remaining = input.Length;
+                do
+                {
+                    HashFullChunk(ref Unsafe.Add(ref source, offset), ref _key[0], _chunkCounter, _flags, ref cv[0]);
+                    AddChunkChainingValue(cv);
+                    offset += ChunkLength;
+                    remaining -= ChunkLength;
+                }
+                while (remaining > ChunkLength);
+
+                input = input[offset..];
+                continue;
+            }
+
+            var take = Math.Min(ChunkLength - ChunkBytes, input.Length);
+            UpdateChunk(input[..take]);
+            input = input[take..];
+        }
+    }
+
+    /// <summary>Adds input that does not go past the end of the current chunk.</summary>
+    private void UpdateChunk(ReadOnlySpan<byte> input)
+    {
+        while (!input.IsEmpty)
+        {
+            if (_blockLength == BlockLength)
+            {
+                Compress(ref _chunkCv[0], ref _block[0], _chunkCounter, BlockLength, _flags | StartFlag);
+                _blocksCompressed++;
+                _blockLength = 0;
+            }
+
+            if (_blockLength == 0)
+            {
+                // Whole blocks straight from the input; the chunk's last block stays buffered for the ChunkEnd flag.
+                while (input.Length > BlockLength)
+                {
+                    Compress(ref _chunkCv[0], ref MemoryMarshal.GetReference(input), _chunkCounter, BlockLength, _flags | StartFlag);
+                    _blocksCompressed++;
+                    input = input[BlockLength..];
+                }
+            }
+
+            var take = Math.Min(BlockLength - _blockLength, input.Length);
+            input[..take].CopyTo(((Span<byte>)_block)[_blockLength..]);
+            _blockLength += take;
+            input = input[take..];
+        }
+    }
+
+    /// <summary>
+    /// Pushes the chaining value of the chunk just completed and merges every subtree it completes:
+    /// after n chunks, the number of trailing zero bits of n is the number of merges.
+    /// </summary>
+    private void AddChunkChainingValue(ReadOnlySpan<uint> cv)
+    {
+        _chunkCounter++;
+        var totalChunks = _chunkCounter;
+        Span<uint> stack = _stack;
+        cv.CopyTo(stack[(_stackLength * 8)..]);
+        while ((totalChunks & 1) == 0)
+        {
+            // The left sibling and the new value are adjacent: together they are the parent's block.
+            _stackLength--;
+            var slot = stack.Slice(_stackLength * 8, 8);
+            ParentChainingValue(stack.Slice(_stackLength * 8, 16), _key, _flags, slot);
+            totalChunks >>= 1;
+        }
+
+        _stackLength++;
+    }
+
+    /// <summary>The chaining value of a parent node whose children are the 16 words <paramref name="children"/>; may write over them.</summary>
+    private static void ParentChainingValue(ReadOnlySpan<uint> children, ReadOnlySpan<uint> key, uint flags, Span<uint> result)
+    {
+        Blake3Words8 cv = default;
+        key.CopyTo(cv);
+        Blake3Block block = default;
+        WriteWordsLittleEndian(children, block);
+        Compress(ref cv[0], ref block[0], 0, BlockLength, flags | Parent);
+        ((ReadOnlySpan<uint>)cv).CopyTo(result);
+    }
+
+    private static void WriteWordsLittleEndian(ReadOnlySpan<uint> words, Span<byte> destination)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            MemoryMarshal.AsBytes(words).CopyTo(destination);
+        }
+        else
+        {
+            for (var i = 0; i < words.Length; i++)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(destination[(4 * i)..], words[i]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the extended output starting at byte <paramref name="offset"/> of the output stream.
+    /// Does not change the state: more input may follow, and finalizing again gives the same answer.
+    /// </summary>
+    public readonly void Finalize(ulong offset, Span<byte> output)
+    {
+        if (output.IsEmpty)
+        {
+            return;
+        }
+
+        // The root candidate: the current chunk's last block, then one parent per stack entry, right to left.
+        Blake3Words8 inputCv = _chunkCv;
+        Blake3Block block = _block;
+        ((Span<byte>)block)[_blockLength..].Clear();
+        var counter = _chunkCounter;
+        var blockLength = (uint)_blockLength;
+        var flags = _flags | StartFlag | ChunkEnd;
+
+        ReadOnlySpan<uint> stack = _stack;
+        Span<uint> children = stackalloc uint[16];
+        for (var i = _stackLength - 1; i >= 0; i--)
+        {
+            stack.Slice(i * 8, 8).CopyTo(children);
+            Blake3Words8 right = inputCv;
+            Compress(ref right[0], ref block[0], counter, blockLength, flags);
+            ((ReadOnlySpan<uint>)right).CopyTo(children[8..]);
+            WriteWordsLittleEndian(children, block);
+            inputCv = _key;
+            counter = 0;
+            blockLength = BlockLength;
+            flags = _flags | Parent;
+        }
+
+        flags |= Root;
+        var blockCounter = offset / BlockLength;
+        var skip = (int)(offset % BlockLength);
+        Span<byte> buffer = stackalloc byte[BlockLength];
+        while (!output.IsEmpty)
+        {
+            if (skip == 0 && output.Length >= BlockLength)
+            {
+                CompressXof(ref inputCv[0], ref block[0], blockCounter, blockLength, flags, ref MemoryMarshal.GetReference(output));
+                output = output[BlockLength..];
+            }
+            else
+            {
+                CompressXof(ref inputCv[0], ref block[0], blockCounter, blockLength, flags, ref MemoryMarshal.GetReference(buffer));
+                var take = Math.Min(BlockLength - skip, output.Length);
+                buffer.Slice(skip, take).CopyTo(output);
+                output = output[take..];
+                skip = 0;
+            }
+
+            blockCounter++;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+namespace Helios.Core.Objects;
+
+/// <summary>An immutable, decoded object. Its id is the BLAKE3 of <see cref="ObjectCodec.Encode"/>.</summary>
+public abstract class HeliosObject
+{
+    private protected HeliosObject() { }
+
+    public abstract ObjectType Type { get; }
+
+    /// <summary>Rough bytes held in memory, for size-bounded caches.</summary>
+    internal abstract int ApproximateSize { get; }
+}
+
+/// <summary>File content: bytes, nothing else (the name and mode live in the tree).</summary>
+public sealed class Blob(ReadOnlyMemory<byte> content) : HeliosObject
+{
+    public override ObjectType Type => ObjectType.Blob;
+
+    public ReadOnlyMemory<byte> Content { get; } = content;
+
+    internal override int ApproximateSize => 48 + Content.Length;
+}
+
+/// <summary>One name in a tree: what it is and the id of its content.</summary>
+public readonly record struct TreeEntry(string Name, EntryKind Kind, ObjectId Id);
+
+/// <summary>
+/// A directory: entries with unique, valid names sorted by their UTF-8 bytes. Construction
+/// validates and sorts, so every Tree in memory is canonical.
+/// </summary>
+public sealed class Tree : HeliosObject
+{
+    public static readonly Tree Empty = new([], sorted: true);
+
+    private readonly TreeEntry[] _entries;
+
+    /// <summary>Builds a tree from entries in any order; rejects invalid or duplicate names.</summary>
+    public Tree(IEnumerable<TreeEntry> entries)
+        : this(Sort(entries.ToArray()), sorted: true)
+    {
+    }
+
+    private Tree(TreeEntry[] sortedEntries, bool sorted)
+    {
+        _ = sorted;
+        _entries = sortedEntries;
+    }
+
+    /// <summary>Wraps entries already known to be valid and strictly sorted (the decoder and workspaces check this themselves).</summary>
+    internal static Tree FromSorted(TreeEntry[] entries) => new(entries, sorted: true);
+
+    public override ObjectType Type => ObjectType.Tree;
+
+    public IReadOnlyList<TreeEntry> Entries => _entries;
+
+    internal override int ApproximateSize => 32 + _entries.Length * 72;
+
+    /// <summary>The entry named <paramref name="name"/>, by binary search; null when absent.</summary>
+    public TreeEntry? Find(string name)
+    {
+        int lo = 0, hi = _entries.Length - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            int c = Utf8NameComparer.Instance.Compare(_entries[mid].Name, name);
+            if (c == 0) return _entries[mid];
+            if (c < 0) lo = mid + 1;
+            else hi = mid - 1;
+        }
+
+        return null;
+    }
+
+    private static TreeEntry[] Sort(TreeEntry[] entries)
+    {
+        foreach (var e in entries)
+        {
+            EntryName.EnsureValid(e.Name);
+            if (!Enum.IsDefined(e.Kind))
+            {
+                throw new Errors.HeliosException(Errors.HeliosErrorCode.InvalidArgument, $"Entry '{EntryName.Escape(e.Name)}' has unknown kind {(int)e.Kind}.");
+            }
+        }
+
+        Array.Sort(entries, (a, b) => Utf8NameComparer.Instance.Compare(a.Name, b.Name));
+        for (int i = 1; i < entries.Length; i++)
+        {
+            if (entries[i].Name == entries[i - 1].Name)
+            {
+                throw new Errors.HeliosException(Errors.HeliosErrorCode.InvalidArgument, $"A tree cannot hold two entries named '{EntryName.Escape(entries[i].Name)}'.");
+            }
+        }
+
+        return entries;
+    }
+}
+
+/// <summary>Who and when: a name, an email, and a time with its time-zone offset (kept exactly, for git round trips).</summary>
+public sealed record Signature(string Name, string Email, DateTimeOffset When);
+
+/// <summary>
+/// A snapshot: the root tree, parents (first parent is the branch's previous head), author,
+/// committer, the message bytes exactly as given, and string metadata (scores, agent ids).
+/// </summary>
+public sealed class Commit : HeliosObject
+{
+    public Commit(
+        ObjectId tree,
+        IReadOnlyList<ObjectId> parents,
+        Signature author,
+        Signature committer,
+        ReadOnlyMemory<byte> message,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        Tree = tree;
+        Parents = parents.ToArray();
+        Author = author;
+        Committer = committer;
+        Message = message;
+        var sorted = new SortedDictionary<string, string>(Utf8NameComparer.Instance);
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+        {
+            ValidateMetadataKey(key);
+            sorted.Add(key, value);
+        }
+
+        Metadata = sorted;
+    }
+
+    public override ObjectType Type => ObjectType.Commit;
+
+    public ObjectId Tree { get; }
+
+    public IReadOnlyList<ObjectId> Parents { get; }
+
+    public Signature Author { get; }
+
+    public Signature Committer { get; }
+
+    /// <summary>The message bytes exactly as given (any encoding, trailing newline or not).</summary>
+    public ReadOnlyMemory<byte> Message { get; }
+
+    /// <summary>The message decoded as UTF-8 (invalid bytes become U+FFFD).</summary>
+    public string MessageText => System.Text.Encoding.UTF8.GetString(Message.Span);
+
+    /// <summary>The first line of the message, as <c>log --oneline</c> shows it.</summary>
+    public string Subject
+    {
+        get
+        {
+            var text = MessageText;
+            int nl = text.IndexOf('\n', StringComparison.Ordinal);
+            return nl < 0 ? text : text[..nl];
+        }
+    }
+
+    /// <summary>Metadata sorted by key (UTF-8 byte order).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    internal override int ApproximateSize => 256 + Message.Length + Parents.Count * 32 + Metadata.Sum(kv => 2 * (kv.Key.Length + kv.Value.Length));
+
+    private static void ValidateMetadataKey(string key)
+    {
+        if (key.Length == 0 || key.Any(c => c < 0x20 || c == 0x7f || c == '='))
+        {
+            throw new Errors.HeliosException(Errors.HeliosErrorCode.InvalidArgument, $"Metadata key '{EntryName.Escape(key)}' is not valid: it must be non-empty, without '=' or control characters.");
+        }
+    }
+}

@@ -1,0 +1,238 @@
+using Helios.Core.Errors;
+using Helios.Core.Serialization;
+
+namespace Helios.Core.Objects;
+
+/// <summary>
+/// The canonical encoding (docs/object-format.md): a type tag byte, the payload length as a
+/// minimal unsigned LEB128, then the payload. An object's id is BLAKE3 of these bytes.
+/// Decoding is strict: every defect is a <see cref="CorruptObjectException"/> naming the id.
+/// </summary>
+public static class ObjectCodec
+{
+    [ThreadStatic] private static CanonicalWriter? t_payload;
+
+    /// <summary>The canonical bytes of <paramref name="obj"/>.</summary>
+    public static byte[] Encode(HeliosObject obj)
+    {
+        if (obj is Blob blob)
+        {
+            return EncodeBlob(blob.Content.Span);
+        }
+
+        var payload = t_payload ??= new CanonicalWriter(4096);
+        payload.Reset();
+        switch (obj)
+        {
+            case Tree tree:
+                WriteTree(payload, tree);
+                break;
+            case Commit commit:
+                WriteCommit(payload, commit);
+                break;
+            default:
+                throw new ArgumentException($"No encoding for {obj.Type}.", nameof(obj));
+        }
+
+        return Frame(obj.Type, payload.WrittenSpan);
+    }
+
+    /// <summary>The canonical bytes of a blob, without building a <see cref="Blob"/> first.</summary>
+    public static byte[] EncodeBlob(ReadOnlySpan<byte> content) => Frame(ObjectType.Blob, content);
+
+    /// <summary>Encodes and hashes in one call.</summary>
+    public static (ObjectId Id, byte[] Bytes) EncodeWithId(HeliosObject obj)
+    {
+        var bytes = Encode(obj);
+        return (ObjectId.Of(bytes), bytes);
+    }
+
+    /// <summary>The type tag of stored bytes, without decoding the payload.</summary>
+    public static ObjectType PeekType(ObjectId id, ReadOnlySpan<byte> bytes) =>
+        bytes.Length > 0 && Enum.IsDefined((ObjectType)bytes[0])
+            ? (ObjectType)bytes[0]
+            : throw new CorruptObjectException(id, "unknown or missing type tag");
+
+    /// <summary>Decodes stored bytes; <paramref name="id"/> is used only to name the object in errors.</summary>
+    public static HeliosObject Decode(ObjectId id, ReadOnlyMemory<byte> bytes)
+    {
+        try
+        {
+            var r = new CanonicalReader(bytes.Span);
+            var type = (ObjectType)r.ReadByte();
+            int length = r.ReadLength();
+            if (r.Remaining != length)
+            {
+                throw new FormatException($"payload length {length} but {r.Remaining} bytes follow");
+            }
+
+            int payloadStart = bytes.Length - length;
+            return type switch
+            {
+                ObjectType.Blob => new Blob(bytes[payloadStart..]),
+                ObjectType.Tree => ReadTree(ref r),
+                ObjectType.Commit => ReadCommit(ref r),
+                _ when Enum.IsDefined(type) => throw new FormatException($"type {type} has no decoder yet"),
+                _ => throw new FormatException($"unknown type tag {(byte)type}"),
+            };
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException or HeliosException and not CorruptObjectException)
+        {
+            throw new CorruptObjectException(id, e.Message + ".");
+        }
+    }
+
+    private static byte[] Frame(ObjectType type, ReadOnlySpan<byte> payload)
+    {
+        Span<byte> header = stackalloc byte[11];
+        header[0] = (byte)type;
+        int n = 1;
+        ulong length = (ulong)payload.Length;
+        while (length >= 0x80)
+        {
+            header[n++] = (byte)(length | 0x80);
+            length >>= 7;
+        }
+
+        header[n++] = (byte)length;
+        var bytes = GC.AllocateUninitializedArray<byte>(n + payload.Length);
+        header[..n].CopyTo(bytes);
+        payload.CopyTo(bytes.AsSpan(n));
+        return bytes;
+    }
+
+    private static void WriteTree(CanonicalWriter w, Tree tree)
+    {
+        w.WriteVarUInt((ulong)tree.Entries.Count);
+        foreach (var e in tree.Entries)
+        {
+            w.WriteByte((byte)e.Kind);
+            w.WriteString(e.Name);
+            w.WriteId(e.Id);
+        }
+    }
+
+    private static Tree ReadTree(ref CanonicalReader r)
+    {
+        ulong count = r.ReadVarUInt();
+        // Each entry takes at least 35 bytes, which bounds the count before allocating.
+        if (count > (ulong)r.Remaining / 35)
+        {
+            throw new FormatException($"entry count {count} does not fit the payload");
+        }
+
+        var entries = new TreeEntry[count];
+        ReadOnlySpan<byte> previousName = default;
+        for (int i = 0; i < entries.Length; i++)
+        {
+            var kind = (EntryKind)r.ReadByte();
+            if (!Enum.IsDefined(kind))
+            {
+                throw new FormatException($"entry {i} has unknown kind {(byte)kind}");
+            }
+
+            var nameBytes = r.ReadLengthPrefixed();
+            if (i > 0 && previousName.SequenceCompareTo(nameBytes) >= 0)
+            {
+                throw new FormatException($"entry {i} is not sorted after the one before it (or repeats its name)");
+            }
+
+            previousName = nameBytes;
+            string name = StrictUtf8.GetString(nameBytes);
+            if (EntryName.Validate(name) is { } problem)
+            {
+                throw new FormatException($"entry '{EntryName.Escape(name)}' has an invalid name: {problem}");
+            }
+
+            entries[i] = new TreeEntry(name, kind, r.ReadId());
+        }
+
+        r.ExpectEnd();
+        return Tree.FromSorted(entries);
+    }
+
+    private static void WriteCommit(CanonicalWriter w, Commit c)
+    {
+        w.WriteId(c.Tree);
+        w.WriteVarUInt((ulong)c.Parents.Count);
+        foreach (var p in c.Parents)
+        {
+            w.WriteId(p);
+        }
+
+        WriteSignature(w, c.Author);
+        WriteSignature(w, c.Committer);
+        w.WriteLengthPrefixed(c.Message.Span);
+        w.WriteVarUInt((ulong)c.Metadata.Count);
+        foreach (var (key, value) in c.Metadata)
+        {
+            w.WriteString(key);
+            w.WriteString(value);
+        }
+    }
+
+    private static Commit ReadCommit(ref CanonicalReader r)
+    {
+        var tree = r.ReadId();
+        ulong parentCount = r.ReadVarUInt();
+        if (parentCount > (ulong)r.Remaining / ObjectId.Size)
+        {
+            throw new FormatException($"parent count {parentCount} does not fit the payload");
+        }
+
+        var parents = new ObjectId[parentCount];
+        for (int i = 0; i < parents.Length; i++)
+        {
+            parents[i] = r.ReadId();
+        }
+
+        var author = ReadSignature(ref r);
+        var committer = ReadSignature(ref r);
+        var message = r.ReadLengthPrefixed().ToArray();
+        ulong metadataCount = r.ReadVarUInt();
+        var metadata = new Dictionary<string, string>();
+        string? previousKey = null;
+        for (ulong i = 0; i < metadataCount; i++)
+        {
+            string key = r.ReadString();
+            if (previousKey is not null && Utf8NameComparer.Instance.Compare(previousKey, key) >= 0)
+            {
+                throw new FormatException($"metadata key '{EntryName.Escape(key)}' is out of order or repeated");
+            }
+
+            previousKey = key;
+            metadata.Add(key, r.ReadString());
+        }
+
+        r.ExpectEnd();
+        return new Commit(tree, parents, author, committer, message, metadata);
+    }
+
+    private static void WriteSignature(CanonicalWriter w, Signature s)
+    {
+        w.WriteString(s.Name);
+        w.WriteString(s.Email);
+        w.WriteInt64BigEndian(ToUnixMicroseconds(s.When));
+        w.WriteInt16BigEndian((short)s.When.Offset.TotalMinutes);
+    }
+
+    private static Signature ReadSignature(ref CanonicalReader r)
+    {
+        string name = r.ReadString();
+        string email = r.ReadString();
+        long micros = r.ReadInt64BigEndian();
+        short offsetMinutes = r.ReadInt16BigEndian();
+        if (Math.Abs((int)offsetMinutes) > 14 * 60)
+        {
+            throw new FormatException($"time-zone offset {offsetMinutes} minutes is out of range");
+        }
+
+        var utc = DateTimeOffset.UnixEpoch.AddTicks(checked(micros * 10));
+        return new Signature(name, email, utc.ToOffset(TimeSpan.FromMinutes(offsetMinutes)));
+    }
+
+    /// <summary>Times are kept to the microsecond; finer ticks are dropped by the encoding.</summary>
+    public static long ToUnixMicroseconds(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+}

@@ -1,0 +1,73 @@
+using Helios.Core.Objects;
+using Helios.Core.Storage;
+
+namespace Helios.Core.Repositories;
+
+/// <summary>What to record with a commit beyond the workspace's content.</summary>
+public sealed record CommitOptions
+{
+    /// <summary>Key/value metadata (scores, agent ids, prompts); sorted and stored in the commit.</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>Author; the repository's default identity when null.</summary>
+    public Signature? Author { get; init; }
+
+    /// <summary>Committer; the author when null.</summary>
+    public Signature? Committer { get; init; }
+
+    /// <summary>Commit even when the tree equals the parent's.</summary>
+    public bool AllowEmpty { get; init; }
+
+    /// <summary>Parents after the first (the base commit), for merges.</summary>
+    public IReadOnlyList<ObjectId> ExtraParents { get; init; } = [];
+
+    /// <summary>Who did it, for the operation log.</summary>
+    public string Agent { get; init; } = "";
+}
+
+/// <summary>The outcome of a commit: committed, nothing to commit, or the branch moved under us.</summary>
+public abstract record CommitResult
+{
+    private CommitResult() { }
+
+    public sealed record Committed(ObjectId Id, OperationRecord Operation) : CommitResult;
+
+    /// <summary>The tree equals the base commit's and empty commits were not allowed.</summary>
+    public sealed record NothingToCommit : CommitResult;
+
+    /// <summary>Another writer moved <paramref name="Ref"/> from <paramref name="Expected"/> to <paramref name="Actual"/>; nothing was committed.</summary>
+    public sealed record RefMoved(Refs.RefName Ref, ObjectId? Expected, Refs.RefTarget? Actual) : CommitResult;
+
+    /// <summary>The new commit's id; throws a <see cref="Errors.HeliosException"/> for the other outcomes.</summary>
+    public ObjectId EnsureCommitted() => this switch
+    {
+        Committed c => c.Id,
+        NothingToCommit => throw new Errors.HeliosException(Errors.HeliosErrorCode.NothingToDo, "Nothing to commit: the workspace matches its base commit."),
+        RefMoved m => throw new Errors.HeliosException(Errors.HeliosErrorCode.Conflict,
+            $"{m.Ref} moved to {m.Actual?.ToString() ?? "nothing"} while this commit was based on {m.Expected?.ToString() ?? "nothing"}; reload the workspace and commit again."),
+        _ => throw new InvalidOperationException(),
+    };
+}
+
+/// <summary>How <see cref="Repository.Reset"/> treats the workspace's content.</summary>
+public enum ResetMode
+{
+    /// <summary>Move the ref only; the workspace keeps its content, which now shows as changes.</summary>
+    Soft,
+
+    /// <summary>Move the ref and make the workspace show the target commit, discarding changes.</summary>
+    Hard,
+}
+
+/// <summary>Settings of an open repository.</summary>
+public sealed record RepositoryOptions
+{
+    /// <summary>Identity for commits that give none.</summary>
+    public Signature DefaultIdentity { get; init; } = new("Helios Agent", "agent@helios.local", DateTimeOffset.UnixEpoch);
+
+    /// <summary>The clock for commit and operation times.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>L0: bytes of decoded objects kept in memory.</summary>
+    public long DecodedCacheBytes { get; init; } = 64L << 20;
+}

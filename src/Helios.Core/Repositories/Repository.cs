@@ -1,0 +1,327 @@
+using Helios.Core.Errors;
+using Helios.Core.Objects;
+using Helios.Core.Refs;
+using Helios.Core.Storage;
+using Helios.Core.Storage.InMemory;
+
+namespace Helios.Core.Repositories;
+
+/// <summary>A branch and the commit it points at.</summary>
+public sealed record BranchInfo(BranchName Name, ObjectId Head);
+
+/// <summary>
+/// A repository over any backend: workspaces, commits, branches, checkout, reset, history,
+/// revisions, the operation log and undo. Every ref change is one compare-and-swap transaction
+/// with its operation record, so concurrent writers never silently overwrite each other.
+/// Thread-safe; workspaces are not (one per writer).
+/// </summary>
+public sealed class Repository : IDisposable
+{
+    /// <summary>The branch <see cref="Init"/> checks out.</summary>
+    public static readonly BranchName DefaultBranch = BranchName.Parse("main");
+
+    private readonly IRepositoryStorage _storage;
+    private readonly RepositoryOptions _options;
+
+    private Repository(IRepositoryStorage storage, RepositoryOptions options)
+    {
+        _storage = storage;
+        _options = options;
+        Objects = new ObjectDatabase(new VerifyingObjectStore(storage.Objects), options.DecodedCacheBytes);
+    }
+
+    /// <summary>Typed, cached object access (L0 over L1 over the backend).</summary>
+    public ObjectDatabase Objects { get; }
+
+    /// <summary>The ref store and operation log.</summary>
+    public IRefStore Refs => _storage.Refs;
+
+    public RepositoryOptions Options => _options;
+
+    /// <summary>Creates a repository in empty storage: HEAD follows the unborn branch <c>main</c>.</summary>
+    public static Repository Init(IRepositoryStorage storage, RepositoryOptions? options = null)
+    {
+        var repo = new Repository(storage, options ?? new RepositoryOptions());
+        if (storage.Refs.Read(RefName.Head) is not null)
+        {
+            throw new HeliosException(HeliosErrorCode.AlreadyExists, "A repository already exists here; open it instead of initialising it again.");
+        }
+
+        repo.Apply("init", $"initialise repository on branch {DefaultBranch}", "",
+            new RefUpdate(RefName.Head, null, RefTarget.Follow(DefaultBranch.Ref)));
+        return repo;
+    }
+
+    /// <summary>Opens a repository that <see cref="Init"/> created in this storage.</summary>
+    public static Repository Open(IRepositoryStorage storage, RepositoryOptions? options = null) =>
+        storage.Refs.Read(RefName.Head) is null
+            ? throw new HeliosException(HeliosErrorCode.RepositoryNotFound, "The storage holds no repository (no HEAD); run init first.")
+            : new Repository(storage, options ?? new RepositoryOptions());
+
+    /// <summary>A repository in memory only, for tests and scratch work.</summary>
+    public static Repository CreateInMemory(RepositoryOptions? options = null) => Init(new InMemoryRepositoryStorage(), options);
+
+    // ---- HEAD and branches -------------------------------------------------------------
+
+    /// <summary>The branch HEAD follows, or null when HEAD is detached at a commit.</summary>
+    public BranchName? CurrentBranch => ReadRef(RefName.Head) is { Symbolic: { } name } ? BranchName.FromRef(name) : null;
+
+    /// <summary>The commit HEAD resolves to, or null on an unborn branch.</summary>
+    public ObjectId? HeadCommit => ResolveRef(RefName.Head);
+
+    /// <summary>The commit a branch points at, or null when it does not exist.</summary>
+    public ObjectId? TryGetBranch(BranchName name) => ResolveRef(name.Ref);
+
+    /// <summary>All branches, sorted by name.</summary>
+    public IReadOnlyList<BranchInfo> ListBranches() =>
+        Refs.List(BranchName.RefPrefix)
+            .Where(e => e.Target.Id is not null)
+            .Select(e => new BranchInfo(BranchName.FromRef(e.Name)!.Value, e.Target.Id!.Value))
+            .ToArray();
+
+    /// <summary>Creates a branch at a commit: one ref write, O(1), no data copied.</summary>
+    public OperationRecord CreateBranch(BranchName name, ObjectId at, string agent = "")
+    {
+        Objects.Read<Commit>(at);
+        var result = Refs.Commit(new RefTransaction(
+            [new RefUpdate(name.Ref, null, RefTarget.To(at))],
+            Info("branch", $"create branch {name} at {at.ToShortString()}", agent)));
+        return result switch
+        {
+            RefTransactionResult.Committed c => c.Record,
+            _ => throw new HeliosException(HeliosErrorCode.AlreadyExists, $"Branch '{name}' already exists; pick another name or delete it first."),
+        };
+    }
+
+    /// <summary>Deletes a branch (its commits stay until gc). Refuses the branch HEAD follows.</summary>
+    public OperationRecord DeleteBranch(BranchName name, string agent = "")
+    {
+        if (CurrentBranch == name)
+        {
+            throw new HeliosException(HeliosErrorCode.InvalidState, $"Cannot delete branch '{name}': it is checked out; check out another branch first.");
+        }
+
+        var head = TryGetBranch(name) ?? throw new NotFoundException(name.Value, $"Branch '{name}' does not exist.");
+        return Apply("branch", $"delete branch {name} (was {head.ToShortString()})", agent, new RefUpdate(name.Ref, RefTarget.To(head), null));
+    }
+
+    // ---- workspaces --------------------------------------------------------------------
+
+    /// <summary>A workspace on a branch (which may be unborn: then it starts empty). O(1).</summary>
+    public Workspace OpenWorkspace(BranchName branch) => WorkspaceAt(branch.Ref, TryGetBranch(branch));
+
+    /// <summary>A workspace on whatever HEAD shows: its branch, or the detached commit.</summary>
+    public Workspace OpenHead()
+    {
+        var head = ReadRef(RefName.Head) ?? throw new HeliosException(HeliosErrorCode.RepositoryNotFound, "The repository has no HEAD.");
+        return head.Symbolic is { } branchRef ? WorkspaceAt(branchRef, ResolveRef(branchRef)) : WorkspaceAt(RefName.Head, head.Id);
+    }
+
+    /// <summary>
+    /// Points HEAD at a branch (or detaches it at a commit when <paramref name="revision"/> is not a
+    /// branch name) and returns a workspace showing it. O(1): directories load on first use.
+    /// </summary>
+    public Workspace Checkout(string revision, string agent = "")
+    {
+        RefTarget newHead;
+        if (IsBranchName(revision) && (TryGetBranch(BranchName.Parse(revision)) is not null || CurrentBranch?.Value == revision))
+        {
+            newHead = RefTarget.Follow(BranchName.Parse(revision).Ref);
+        }
+        else
+        {
+            newHead = RefTarget.To(ResolveRevision(revision));
+        }
+
+        var oldHead = ReadRef(RefName.Head);
+        if (oldHead != newHead)
+        {
+            Apply("checkout", $"checkout {revision}", agent, new RefUpdate(RefName.Head, oldHead, newHead));
+        }
+
+        return OpenHead();
+    }
+
+    /// <summary>
+    /// Records the workspace as a commit on its ref: stores only new blobs and the trees on changed
+    /// paths, in one batch, then moves the ref by compare-and-swap from the workspace's base.
+    /// Returns <see cref="CommitResult.RefMoved"/> (storing nothing new under the ref) when another
+    /// writer moved it first.
+    /// </summary>
+    public CommitResult Commit(Workspace workspace, string message, CommitOptions? options = null) =>
+        Commit(workspace, System.Text.Encoding.UTF8.GetBytes(message), options);
+
+    /// <inheritdoc cref="Commit(Workspace, string, CommitOptions?)"/>
+    public CommitResult Commit(Workspace workspace, ReadOnlyMemory<byte> message, CommitOptions? options = null)
+    {
+        options ??= new CommitOptions();
+        var batch = new SaveBatch();
+        var tree = workspace.Save(batch);
+        if (tree == workspace.BaseTree && !options.AllowEmpty && options.ExtraParents.Count == 0)
+        {
+            return new CommitResult.NothingToCommit();
+        }
+
+        var now = Now();
+        var author = options.Author ?? _options.DefaultIdentity with { When = now };
+        var parents = workspace.BaseCommit is { } parent ? [parent, .. options.ExtraParents] : options.ExtraParents.ToArray();
+        var commit = new Commit(tree, parents, author, options.Committer ?? author, message, options.Metadata);
+        var (id, bytes) = ObjectCodec.EncodeWithId(commit);
+        batch.Objects.Add(new EncodedObject(id, bytes));
+        Objects.WriteMany(batch.Objects);
+        batch.MarkStored();
+        Objects.Remember(id, commit);
+
+        var expected = workspace.BaseCommit is { } b ? RefTarget.To(b) : (RefTarget?)null;
+        var result = Refs.Commit(new RefTransaction(
+            [new RefUpdate(workspace.Target, expected, RefTarget.To(id))],
+            Info("commit", $"commit {id.ToShortString()} on {Describe(workspace.Target)}: {commit.Subject}", options.Agent, now)));
+        switch (result)
+        {
+            case RefTransactionResult.Committed committed:
+                workspace.BaseCommit = id;
+                workspace.BaseTree = tree;
+                return new CommitResult.Committed(id, committed.Record);
+            case RefTransactionResult.Conflict conflict:
+                return new CommitResult.RefMoved(workspace.Target, workspace.BaseCommit, conflict.Actual);
+            default:
+                throw new InvalidOperationException();
+        }
+    }
+
+    /// <summary>
+    /// Moves the workspace's ref to <paramref name="target"/> (compare-and-swap from its base).
+    /// Hard: the workspace then shows the target; soft: it keeps its content as changes.
+    /// </summary>
+    public OperationRecord Reset(Workspace workspace, ObjectId target, ResetMode mode, string agent = "")
+    {
+        var commit = Objects.Read<Commit>(target);
+        var expected = workspace.BaseCommit is { } b ? RefTarget.To(b) : (RefTarget?)null;
+        var record = Apply("reset", $"reset {mode.ToString().ToLowerInvariant()} {Describe(workspace.Target)} to {target.ToShortString()}", agent,
+            new RefUpdate(workspace.Target, expected, RefTarget.To(target)));
+        if (mode == ResetMode.Hard)
+        {
+            workspace.Load(target, commit.Tree);
+        }
+        else
+        {
+            workspace.BaseCommit = target;
+            workspace.BaseTree = commit.Tree;
+        }
+
+        return record;
+    }
+
+    // ---- history and revisions ------------------------------------------------------------
+
+    /// <summary>Reads a commit.</summary>
+    public Commit ReadCommit(ObjectId id) => Objects.Read<Commit>(id);
+
+    /// <summary>
+    /// Commits reachable from <paramref name="start"/>, newest first by committer time (ties by id),
+    /// each once, as <c>git log</c> orders them. Lazy: reads only as many commits as are consumed.
+    /// </summary>
+    public IEnumerable<(ObjectId Id, Commit Commit)> Log(ObjectId start)
+    {
+        var seen = new HashSet<ObjectId> { start };
+        var queue = new PriorityQueue<(ObjectId Id, Commit Commit), (long, ObjectId)>(
+            Comparer<(long Time, ObjectId Id)>.Create((a, b) => a.Time != b.Time ? b.Time.CompareTo(a.Time) : b.Id.CompareTo(a.Id)));
+        var first = ReadCommit(start);
+        queue.Enqueue((start, first), (first.Committer.When.UtcTicks, start));
+        while (queue.TryDequeue(out var item, out _))
+        {
+            yield return item;
+            foreach (var parent in item.Commit.Parents)
+            {
+                if (seen.Add(parent))
+                {
+                    var c = ReadCommit(parent);
+                    queue.Enqueue((parent, c), (c.Committer.When.UtcTicks, parent));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Resolves a revision to a commit id: a full id or unique prefix of 4+ hex digits, a branch,
+    /// <c>HEAD</c>, a full ref name, each optionally followed by <c>~N</c>, <c>^</c> or <c>^N</c>.
+    /// </summary>
+    public ObjectId ResolveRevision(string revision) => new RevisionResolver(this).Resolve(revision);
+
+    internal RefTarget? ReadRef(RefName name) => Refs.Read(name);
+
+    /// <summary>Follows symbolic refs (at most a few levels) to an id; null when unborn or absent.</summary>
+    internal ObjectId? ResolveRef(RefName name)
+    {
+        for (int depth = 0; depth < 5; depth++)
+        {
+            switch (Refs.Read(name))
+            {
+                case null:
+                    return null;
+                case { Id: { } id }:
+                    return id;
+                case { Symbolic: { } next }:
+                    name = next;
+                    break;
+            }
+        }
+
+        throw new HeliosException(HeliosErrorCode.Corruption, $"Ref {name} is part of a symbolic ref loop.");
+    }
+
+    // ---- operation log ------------------------------------------------------------------------
+
+    /// <summary>The operation log, newest first.</summary>
+    public IReadOnlyList<OperationRecord> Operations(int limit = int.MaxValue) => Refs.ReadOperations(null, limit);
+
+    /// <summary>
+    /// Restores every ref the last operation changed to its value before it, as one new operation
+    /// (so undoing an undo redoes). Fails with a conflict if those refs have moved since.
+    /// </summary>
+    public OperationRecord Undo(string agent = "")
+    {
+        var recent = Refs.ReadOperations(null, 1);
+        var last = recent.Count > 0 ? recent[0] : null;
+        if (last is null || last.Info.Kind == "init")
+        {
+            throw new HeliosException(HeliosErrorCode.NothingToDo, "Nothing to undo: no operation since the repository was initialised.");
+        }
+
+        var updates = last.Changes.Select(c => new RefUpdate(c.Name, c.New, c.Old)).ToArray();
+        return Apply("undo", $"undo operation {last.Sequence}: {last.Info.Description}", agent, updates);
+    }
+
+    public void Dispose() => _storage.Dispose();
+
+    private Workspace WorkspaceAt(RefName target, ObjectId? commit)
+    {
+        var tree = commit is { } c ? ReadCommit(c).Tree : DirectoryNode.EmptyTreeId;
+        var workspace = new Workspace(Objects, target, commit, DirectoryNode.Empty);
+        workspace.Load(commit, tree);
+        return workspace;
+    }
+
+    private OperationRecord Apply(string kind, string description, string agent, params RefUpdate[] updates) =>
+        Refs.Commit(new RefTransaction(updates, Info(kind, description, agent))) switch
+        {
+            RefTransactionResult.Committed c => c.Record,
+            RefTransactionResult.Conflict c => throw new HeliosException(HeliosErrorCode.Conflict,
+                $"{c.Name} moved to {c.Actual?.ToString() ?? "nothing"} (expected {c.Expected?.ToString() ?? "nothing"}) while running '{kind}'; retry against the new value."),
+            _ => throw new InvalidOperationException(),
+        };
+
+    private OperationInfo Info(string kind, string description, string agent, DateTimeOffset? time = null) =>
+        new(kind, description, time ?? Now(), agent);
+
+    // Objects and records keep microseconds; truncating here keeps cached objects equal to decoded ones.
+    private DateTimeOffset Now()
+    {
+        var now = _options.Clock.GetLocalNow();
+        return now.AddTicks(-(now.Ticks % 10));
+    }
+
+    private static bool IsBranchName(string s) => !s.StartsWith('-') && s != "HEAD" && RefName.IsValid(s);
+
+    private static string Describe(RefName target) => BranchName.FromRef(target) is { } b ? $"branch {b}" : target.Value;
+}

@@ -1,0 +1,122 @@
+using Helios.Core.Errors;
+using Helios.Core.Objects;
+using Helios.Core.Refs;
+
+namespace Helios.Core.Repositories;
+
+/// <summary>
+/// Parses revisions as git does for the forms agents use: <c>BASE</c> then any number of
+/// <c>~N</c>, <c>~</c>, <c>^N</c>, <c>^</c>. BASE is <c>HEAD</c> or <c>@</c>, a branch, a full ref
+/// name, a 64-digit id, or a unique prefix of at least 4 hex digits (refs win over prefixes).
+/// </summary>
+internal sealed class RevisionResolver(Repository repository)
+{
+    public ObjectId Resolve(string revision)
+    {
+        if (string.IsNullOrWhiteSpace(revision))
+        {
+            throw new HeliosException(HeliosErrorCode.InvalidArgument, "An empty revision names no commit.");
+        }
+
+        int suffixStart = revision.IndexOfAny(['~', '^']);
+        string baseName = suffixStart < 0 ? revision : revision[..suffixStart];
+        var id = ResolveBase(baseName, revision);
+        int i = suffixStart < 0 ? revision.Length : suffixStart;
+        while (i < revision.Length)
+        {
+            char op = revision[i++];
+            int start = i;
+            while (i < revision.Length && char.IsAsciiDigit(revision[i])) i++;
+            if (op is not ('~' or '^') || (i > start && !int.TryParse(revision.AsSpan(start, i - start), out _)))
+            {
+                throw Invalid(revision);
+            }
+
+            int n = i > start ? int.Parse(revision.AsSpan(start, i - start)) : 1;
+            id = op == '~' ? Ancestor(id, n, revision) : Parent(id, n, revision);
+        }
+
+        return id;
+    }
+
+    private ObjectId ResolveBase(string name, string revision)
+    {
+        if (name.Length == 0)
+        {
+            throw Invalid(revision);
+        }
+
+        if (name is "HEAD" or "@")
+        {
+            return repository.HeadCommit
+                ?? throw new NotFoundException(revision, $"HEAD is on branch '{repository.CurrentBranch}', which has no commits yet.");
+        }
+
+        if (RefName.IsValid(name))
+        {
+            if (name.StartsWith("refs/", StringComparison.Ordinal) && repository.ResolveRef(RefName.Parse(name)) is { } byRef)
+            {
+                return byRef;
+            }
+
+            if (repository.ResolveRef(RefName.Parse(BranchName.RefPrefix + name)) is { } byBranch)
+            {
+                return byBranch;
+            }
+        }
+
+        if (ObjectId.IsHex(name))
+        {
+            if (name.Length == ObjectId.HexLength)
+            {
+                var full = ObjectId.Parse(name);
+                return repository.Objects.Contains(full) ? full : throw Unknown(revision);
+            }
+
+            if (name.Length >= ObjectId.MinPrefixLength && name.Length < ObjectId.HexLength)
+            {
+                var matches = repository.Objects.Store.FindByPrefix(name.ToLowerInvariant(), 10)
+                    .Where(id => repository.Objects.TryRead(id) is Commit)
+                    .ToArray();
+                return matches.Length switch
+                {
+                    1 => matches[0],
+                    0 => throw Unknown(revision),
+                    _ => throw new HeliosException(HeliosErrorCode.Ambiguous,
+                        $"Revision '{revision}' is ambiguous: it matches commits {string.Join(", ", matches.Select(m => m.ToShortString()))}; give more digits."),
+                };
+            }
+        }
+
+        throw Unknown(revision);
+    }
+
+    private ObjectId Ancestor(ObjectId id, int generations, string revision)
+    {
+        for (int g = 0; g < generations; g++)
+        {
+            id = Parent(id, 1, revision);
+        }
+
+        return id;
+    }
+
+    private ObjectId Parent(ObjectId id, int n, string revision)
+    {
+        if (n == 0)
+        {
+            return id;
+        }
+
+        var parents = repository.ReadCommit(id).Parents;
+        return n <= parents.Count
+            ? parents[n - 1]
+            : throw new NotFoundException(revision, $"Revision '{revision}' does not exist: commit {id.ToShortString()} has {parents.Count} parent(s), not {n}.");
+    }
+
+    private static HeliosException Invalid(string revision) =>
+        new(HeliosErrorCode.InvalidArgument, $"'{revision}' is not a valid revision; use an id, a branch, HEAD, and ~N, ^ or ^N suffixes.");
+
+    private static NotFoundException Unknown(string revision) =>
+        new(revision, $"Unknown revision '{revision}': no branch, ref or commit id matches it.");
+}

@@ -1,0 +1,218 @@
+using System.Collections.Immutable;
+using Helios.Core.Errors;
+using Helios.Core.Objects;
+using Helios.Core.Storage;
+
+namespace Helios.Core.Repositories;
+
+/// <summary>
+/// A node of a workspace's persistent tree. Nodes are immutable, apart from caching their id
+/// once computed (a pure function of their content), so any number of workspaces may share them:
+/// a fork copies one reference and a write copies only the nodes on the written path.
+/// </summary>
+internal abstract class WorkspaceNode
+{
+    // The id is a pure function of the content, so caching it is safe even on shared nodes.
+    // Stored says the object is in the store; it is set only after the batch was written.
+    private protected ObjectId? _id;
+    private protected bool _stored;
+
+    /// <summary>The node's object id, or null until it has been hashed.</summary>
+    public ObjectId? KnownId => _id;
+
+    /// <summary>Called once the batch holding this node's object has been written.</summary>
+    public void MarkStored() => _stored = true;
+}
+
+/// <summary>Objects a save found unstored, and the nodes to mark stored once they are written.</summary>
+internal sealed class SaveBatch
+{
+    public List<EncodedObject> Objects { get; } = [];
+
+    private readonly List<WorkspaceNode> _nodes = [];
+
+    public void Add(WorkspaceNode node, ObjectId id, byte[] bytes)
+    {
+        Objects.Add(new EncodedObject(id, bytes));
+        _nodes.Add(node);
+    }
+
+    public void MarkStored()
+    {
+        foreach (var node in _nodes)
+        {
+            node.MarkStored();
+        }
+    }
+}
+
+/// <summary>A file: its kind and either its stored id, its bytes, or both.</summary>
+internal sealed class FileNode : WorkspaceNode
+{
+    public FileNode(EntryKind kind, ObjectId id)
+    {
+        Kind = kind;
+        _id = id;
+        _stored = true;
+    }
+
+    public FileNode(EntryKind kind, ReadOnlyMemory<byte> content)
+    {
+        Kind = kind;
+        Content = content;
+    }
+
+    public EntryKind Kind { get; }
+
+    /// <summary>The bytes when written in this session; empty-and-unset when only the id is known.</summary>
+    public ReadOnlyMemory<byte>? Content { get; }
+
+    public ReadOnlyMemory<byte> ReadContent(ObjectDatabase objects) =>
+        Content ?? objects.Read<Blob>(_id!.Value).Content;
+
+    /// <summary>
+    /// The blob id, hashing the content once. With a batch, an unstored blob's encoding is queued;
+    /// without one, this only hashes.
+    /// </summary>
+    public ObjectId Save(SaveBatch? batch)
+    {
+        if (_stored || (batch is null && _id is not null))
+        {
+            return _id!.Value;
+        }
+
+        var bytes = ObjectCodec.EncodeBlob(Content!.Value.Span);
+        var id = _id ?? ObjectId.Of(bytes);
+        _id = id;
+        batch?.Add(this, id, bytes);
+        return id;
+    }
+}
+
+/// <summary>
+/// A directory. Loaded from a stored tree lazily, on first access to its children, so opening
+/// a workspace on a commit is O(1) and touching one path loads only the trees along it.
+/// </summary>
+internal sealed class DirectoryNode : WorkspaceNode
+{
+    public static readonly DirectoryNode Empty = new(ImmutableSortedDictionary.Create<string, WorkspaceNode>(Utf8NameComparer.Instance));
+
+    private ImmutableSortedDictionary<string, WorkspaceNode>? _children;
+
+    public DirectoryNode(ObjectId storedTree)
+    {
+        _id = storedTree;
+        _stored = true;
+    }
+
+    public DirectoryNode(ImmutableSortedDictionary<string, WorkspaceNode> children) => _children = children;
+
+    public ImmutableSortedDictionary<string, WorkspaceNode> Children(ObjectDatabase objects)
+    {
+        if (_children is { } loaded)
+        {
+            return loaded;
+        }
+
+        // Two forks may load the same shared node at once; both build equal maps, one wins.
+        var tree = objects.Read<Tree>(_id!.Value);
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, WorkspaceNode>(Utf8NameComparer.Instance);
+        foreach (var entry in tree.Entries)
+        {
+            builder.Add(entry.Name, entry.Kind switch
+            {
+                EntryKind.Tree => new DirectoryNode(entry.Id),
+                _ => new FileNode(entry.Kind, entry.Id),
+            });
+        }
+
+        _children = builder.ToImmutable();
+        return _children;
+    }
+
+    /// <summary>
+    /// The tree id, hashing every changed node below once. With a batch, unstored objects are
+    /// queued; without one, this only hashes. Empty subdirectories are left out, as in git.
+    /// Cost: O(nodes changed since the last save).
+    /// </summary>
+    public ObjectId Save(ObjectDatabase objects, SaveBatch? batch)
+    {
+        if (_stored || (batch is null && _id is not null))
+        {
+            return _id!.Value;
+        }
+
+        var children = _children!;
+        var entries = new List<TreeEntry>(children.Count);
+        foreach (var (name, child) in children)
+        {
+            switch (child)
+            {
+                case FileNode file:
+                    entries.Add(new TreeEntry(name, file.Kind, file.Save(batch)));
+                    break;
+                case DirectoryNode { IsEmpty: false } dir:
+                    entries.Add(new TreeEntry(name, EntryKind.Tree, dir.Save(objects, batch)));
+                    break;
+            }
+        }
+
+        var tree = Tree.FromSorted([.. entries]);
+        var bytes = ObjectCodec.Encode(tree);
+        var id = _id ?? ObjectId.Of(bytes);
+        _id = id;
+        if (batch is not null)
+        {
+            batch.Add(this, id, bytes);
+            objects.Remember(id, tree);
+        }
+
+        return id;
+    }
+
+    /// <summary>The id of the tree with no entries.</summary>
+    public static ObjectId EmptyTreeId { get; } = ObjectCodec.EncodeWithId(Tree.Empty).Id;
+
+    /// <summary>True when no file lives anywhere below. Saved trees never hold empty subtrees, so a hashed node answers from its id.</summary>
+    public bool IsEmpty => _id is { } id ? id == EmptyTreeId : _children!.Values.All(n => n is DirectoryNode { IsEmpty: true });
+
+    /// <summary>A copy with <paramref name="path"/>[<paramref name="depth"/>..] set to <paramref name="leaf"/>, or removed when it is null.</summary>
+    public DirectoryNode With(ObjectDatabase objects, string[] path, int depth, FileNode? leaf, string fullPath)
+    {
+        var children = Children(objects);
+        string name = path[depth];
+        children.TryGetValue(name, out var existing);
+        if (depth == path.Length - 1)
+        {
+            if (existing is DirectoryNode)
+            {
+                throw new HeliosException(HeliosErrorCode.InvalidArgument, $"'{fullPath}' is a directory, not a file.");
+            }
+
+            if (leaf is null)
+            {
+                return existing is null ? this : new DirectoryNode(children.Remove(name));
+            }
+
+            return new DirectoryNode(children.SetItem(name, leaf));
+        }
+
+        DirectoryNode child;
+        switch (existing)
+        {
+            case DirectoryNode dir:
+                child = dir.With(objects, path, depth + 1, leaf, fullPath);
+                if (ReferenceEquals(child, dir)) return this;
+                break;
+            case null when leaf is null:
+                return this;
+            case null:
+                child = Empty.With(objects, path, depth + 1, leaf, fullPath);
+                break;
+            default:
+                throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Cannot use '{string.Join('/', path[..(depth + 1)])}' as a directory in '{fullPath}': it is a file.");
+        }
+
+        return new DirectoryNode(child.IsEmpty ? children.Remove(name) : children.SetItem(name, child));
+    }
+}

@@ -1,0 +1,73 @@
+using Helios.Core.Errors;
+using Helios.Core.Objects;
+
+namespace Helios.Core.Storage;
+
+/// <summary>
+/// Typed access to objects: decodes, checks the type, and keeps recently decoded objects in L0,
+/// a bounded LRU of decoded objects (hits cost a dictionary lookup under a short lock).
+/// Below it sit L1 (<c>CachingObjectStore</c>) and L2 (the backend, behind <see cref="VerifyingObjectStore"/>).
+/// Thread-safe.
+/// </summary>
+public sealed class ObjectDatabase
+{
+    private readonly IObjectStore _store;
+    private readonly LruCache<ObjectId, HeliosObject> _decoded;
+
+    public ObjectDatabase(IObjectStore store, long decodedCacheBytes = 64L << 20)
+    {
+        _store = store;
+        _decoded = new LruCache<ObjectId, HeliosObject>(decodedCacheBytes, o => o.ApproximateSize);
+    }
+
+    /// <summary>The store beneath L0 (L1, then L2).</summary>
+    public IObjectStore Store => _store;
+
+    /// <summary>L0 hit and miss counts.</summary>
+    public TierStatistics DecodedCacheStatistics => _decoded.Statistics;
+
+    public bool Contains(ObjectId id) => _decoded.TryGet(id, out _) || _store.Contains(id);
+
+    /// <summary>The decoded object, or null when it is not stored.</summary>
+    public HeliosObject? TryRead(ObjectId id)
+    {
+        if (_decoded.TryGet(id, out var cached))
+        {
+            return cached;
+        }
+
+        var bytes = _store.TryGet(id);
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        var obj = ObjectCodec.Decode(id, bytes);
+        _decoded.Add(id, obj);
+        return obj;
+    }
+
+    /// <summary>The decoded object; throws not-found or, when it has another type, corruption.</summary>
+    public T Read<T>(ObjectId id) where T : HeliosObject =>
+        TryRead(id) switch
+        {
+            T typed => typed,
+            null => throw new NotFoundException(id.ToString(), $"Object {id} is not in the repository."),
+            var other => throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Object {id} is a {other.Type.ToString().ToLowerInvariant()}, not a {typeof(T).Name.ToLowerInvariant()}."),
+        };
+
+    /// <summary>Encodes, hashes and stores one object, returning its id.</summary>
+    public ObjectId Write(HeliosObject obj)
+    {
+        var (id, bytes) = ObjectCodec.EncodeWithId(obj);
+        _store.PutMany([new EncodedObject(id, bytes)]);
+        _decoded.Add(id, obj);
+        return id;
+    }
+
+    /// <summary>Stores already-encoded objects in one batch; decoded forms, when known, go into L0.</summary>
+    public void WriteMany(IReadOnlyList<EncodedObject> objects) => _store.PutMany(objects);
+
+    /// <summary>Puts a decoded object into L0 without storing it (the caller stored its bytes).</summary>
+    internal void Remember(ObjectId id, HeliosObject obj) => _decoded.Add(id, obj);
+}
