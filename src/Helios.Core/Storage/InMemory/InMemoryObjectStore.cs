@@ -16,9 +16,16 @@ public sealed class InMemoryObjectStore : IObjectStore
 
     public void PutMany(IReadOnlyList<EncodedObject> objects)
     {
-        foreach (var o in objects)
+        // Copy every payload before adding any, so a batch that fails midway stores none of it.
+        var copies = new byte[objects.Count][];
+        for (int i = 0; i < copies.Length; i++)
         {
-            _objects.TryAdd(o.Id, o.Bytes.ToArray());
+            copies[i] = objects[i].Bytes.ToArray();
+        }
+
+        for (int i = 0; i < copies.Length; i++)
+        {
+            _objects.TryAdd(objects[i].Id, copies[i]);
         }
     }
 

@@ -1,0 +1,28 @@
+using Helios.Core.Storage;
+
+namespace Helios.Storage.Sqlite;
+
+/// <summary>How <see cref="SqliteRepositoryStorage.Open"/> opens a database file.</summary>
+public sealed record SqliteStorageOptions
+{
+    /// <summary>The defaults: durable, 5 s busy timeout, read-write.</summary>
+    public static SqliteStorageOptions Default { get; } = new();
+
+    /// <summary>
+    /// <see cref="Durability.Durable"/> runs with <c>synchronous=FULL</c> (the WAL is fsynced at every
+    /// commit); <see cref="Durability.Fast"/> with <c>synchronous=NORMAL</c> (fsync only at checkpoints).
+    /// </summary>
+    public Durability Durability { get; init; } = Durability.Durable;
+
+    /// <summary>How long a write waits for another connection or process to release the database before failing.</summary>
+    public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Open without write access: every write fails with <see cref="Core.Errors.HeliosErrorCode.Storage"/>.</summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>Bytes of the file mapped into memory for reads (<c>PRAGMA mmap_size</c>); 0 disables mmap.</summary>
+    public long MmapSize { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>WAL size in pages that triggers an automatic checkpoint (<c>PRAGMA wal_autocheckpoint</c>).</summary>
+    public int WalAutoCheckpointPages { get; init; } = 8192;
+}
