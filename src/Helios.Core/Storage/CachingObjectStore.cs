@@ -92,18 +92,19 @@ public sealed class CachingObjectStore : IObjectStore
     /// <summary>Objects dropped so far to stay within the bound.</summary>
     public long Evictions => Interlocked.Read(ref _evictions);
 
-    /// <summary>True when the object is cached (without refreshing its recency) or stored beneath.</summary>
-    public bool Contains(ObjectId id)
+    /// <summary>True when the object is in the cache itself. Does not refresh its recency or count a lookup.</summary>
+    internal bool IsCached(ObjectId id)
     {
         lock (_lock)
         {
-            if (_entries.ContainsKey(id))
-            {
-                return true;
-            }
+            return _entries.ContainsKey(id);
         }
+    }
 
-        return _inner.Contains(id);
+    /// <summary>True when the object is cached (without refreshing its recency) or stored beneath.</summary>
+    public bool Contains(ObjectId id)
+    {
+        return IsCached(id) || _inner.Contains(id);
     }
 
     /// <summary>The object's bytes from the cache (a hit) or from the inner store (a miss, which fills the cache).</summary>
