@@ -183,9 +183,9 @@ internal static class DemoCommand
             return abs(solve_{directory}_{file}(values) - {variant % 13}) < 0.5
         """;
 
-    private static double Percentile(IReadOnlyList<double> values, int percentile)
+    private static double Percentile(double[] values, int percentile)
     {
-        if (values.Count == 0) return 0;
+        if (values.Length == 0) return 0;
         var sorted = values.Order().ToArray();
         return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1)];
     }

@@ -68,7 +68,7 @@ public class RepositoryTests
     [Fact]
     public void Only_changed_blobs_and_trees_on_changed_paths_are_stored()
     {
-        var storage = new Storage.InMemory.InMemoryRepositoryStorage();
+        var storage = new Core.Storage.InMemory.InMemoryRepositoryStorage();
         using var repo = Repository.Init(storage);
         var ws = repo.OpenHead();
         for (int d = 0; d < 10; d++)
@@ -80,7 +80,7 @@ public class RepositoryTests
         }
 
         repo.Commit(ws, "tree").EnsureCommitted();
-        var store = (Storage.InMemory.InMemoryObjectStore)storage.Objects;
+        var store = (Core.Storage.InMemory.InMemoryObjectStore)storage.Objects;
         int before = store.Count;
         ws.Write("dir3/file4.txt", "changed");
         repo.Commit(ws, "one change").EnsureCommitted();
@@ -243,7 +243,7 @@ public class RepositoryTests
     [Fact]
     public void A_corrupt_stored_object_is_reported_with_its_id()
     {
-        var storage = new Storage.InMemory.InMemoryRepositoryStorage();
+        var storage = new Core.Storage.InMemory.InMemoryRepositoryStorage();
         var repo = Repository.Init(storage);
         var ws = repo.OpenHead();
         ws.Write("f", "precious");
