@@ -28,9 +28,8 @@ internal static class DemoCommand
         var folder = Directory.CreateTempSubdirectory("helios-demo-");
         try
         {
-            var dbPath = Path.Combine(folder.FullName, ".helios", "store.db");
-            Directory.CreateDirectory(Path.GetDirectoryName(dbPath)!);
-            using var repo = Repository.Init(SqliteRepositoryStorage.Open(dbPath, new SqliteStorageOptions { Durability = Durability.Fast }));
+            var dbPath = SqliteRepository.DatabasePath(folder.FullName);
+            using var repo = SqliteRepository.Init(folder.FullName, new SqliteStorageOptions { Durability = Durability.Fast });
             output.WriteLine($"Helios demo: {agentCount} agents x {variantsPerAgent} variants, SQLite store in fast mode at {dbPath}");
 
             var seedClock = Stopwatch.StartNew();
