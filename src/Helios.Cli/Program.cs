@@ -1,1 +1,1 @@
-return 0;
+return Helios.Cli.HeliosCli.Run(args, Console.OpenStandardInput(), Console.Out, Console.Error);

@@ -125,8 +125,10 @@ internal struct Blake3State
         _blocksCompressed = 0;
     }
 
+    [SkipLocalsInit]
     public void Update(ReadOnlySpan<byte> input)
     {
+        Span<uint> cvs = stackalloc uint[Blake3Chunks4.Degree * 8];
         while (!input.IsEmpty)
         {
             if (ChunkBytes == ChunkLength)
@@ -144,14 +146,29 @@ internal struct Blake3State
                 ref var source = ref MemoryMarshal.GetReference(input);
                 var offset = 0;
                 var remaining = input.Length;
-                do
+                if (Blake3Chunks4.IsSupported && remaining > Blake3Chunks4.Degree * ChunkLength)
+                {
+                    do
+                    {
+                        Blake3Chunks4.HashFourChunks(ref Unsafe.Add(ref source, offset), ref _key[0], _chunkCounter, _flags, ref cvs[0]);
+                        for (var lane = 0; lane < Blake3Chunks4.Degree; lane++)
+                        {
+                            AddChunkChainingValue(cvs.Slice(lane * 8, 8));
+                        }
+
+                        offset += Blake3Chunks4.Degree * ChunkLength;
+                        remaining -= Blake3Chunks4.Degree * ChunkLength;
+                    }
+                    while (remaining > Blake3Chunks4.Degree * ChunkLength);
+                }
+
+                while (remaining > ChunkLength)
                 {
                     HashFullChunk(ref Unsafe.Add(ref source, offset), ref _key[0], _chunkCounter, _flags, ref cv[0]);
                     AddChunkChainingValue(cv);
                     offset += ChunkLength;
                     remaining -= ChunkLength;
                 }
-                while (remaining > ChunkLength);
 
                 input = input[offset..];
                 continue;

@@ -70,4 +70,7 @@ public sealed record RepositoryOptions
 
     /// <summary>L0: bytes of decoded objects kept in memory.</summary>
     public long DecodedCacheBytes { get; init; } = 64L << 20;
+
+    /// <summary>L1: bytes of LZ4-compressed objects kept in memory.</summary>
+    public long CompressedCacheBytes { get; init; } = CachingObjectStore.DefaultCapacityBytes;
 }

@@ -6,6 +6,9 @@ using Helios.Core.Storage.InMemory;
 
 namespace Helios.Core.Repositories;
 
+/// <summary>Hit and miss counts per tier: L0 decoded objects, L1 compressed cache, L2 backend.</summary>
+public sealed record CacheStatistics(TierStatistics L0, TierStatistics L1, TierStatistics L2);
+
 /// <summary>A branch and the commit it points at.</summary>
 public sealed record BranchInfo(BranchName Name, ObjectId Head);
 
@@ -27,8 +30,17 @@ public sealed class Repository : IDisposable
     {
         _storage = storage;
         _options = options;
-        Objects = new ObjectDatabase(new VerifyingObjectStore(storage.Objects), options.DecodedCacheBytes);
+        // L2 reads are counted and verified against their ids; L1 keeps them LZ4-compressed.
+        // Writes bypass L1 (cacheWrites: false): compressing on the commit path costs more than
+        // it saves, since workspaces keep what they wrote and trees go to L0.
+        var l2 = new CountingObjectStore(storage.Objects);
+        var l1 = new CachingObjectStore(new VerifyingObjectStore(l2), options.CompressedCacheBytes, cacheWrites: false);
+        Objects = new ObjectDatabase(l1, options.DecodedCacheBytes);
+        CacheStatistics = new CacheStatistics(Objects.DecodedCacheStatistics, l1.Statistics, l2.Statistics);
     }
+
+    /// <summary>Hit and miss counts of the three tiers.</summary>
+    public CacheStatistics CacheStatistics { get; }
 
     /// <summary>Typed, cached object access (L0 over L1 over the backend).</summary>
     public ObjectDatabase Objects { get; }
@@ -297,7 +309,7 @@ public sealed class Repository : IDisposable
     private Workspace WorkspaceAt(RefName target, ObjectId? commit)
     {
         var tree = commit is { } c ? ReadCommit(c).Tree : DirectoryNode.EmptyTreeId;
-        var workspace = new Workspace(Objects, target, commit, DirectoryNode.Empty);
+        var workspace = new Workspace(Objects, target, commit, DirectoryNode.CreateEmpty());
         workspace.Load(commit, tree);
         return workspace;
     }

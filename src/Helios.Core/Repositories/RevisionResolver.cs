@@ -20,23 +20,35 @@ internal sealed class RevisionResolver(Repository repository)
 
         int suffixStart = revision.IndexOfAny(['~', '^']);
         string baseName = suffixStart < 0 ? revision : revision[..suffixStart];
+        var steps = ParseSuffixes(revision, suffixStart < 0 ? revision.Length : suffixStart);
         var id = ResolveBase(baseName, revision);
-        int i = suffixStart < 0 ? revision.Length : suffixStart;
+        foreach (var (op, n) in steps)
+        {
+            id = op == '~' ? Ancestor(id, n, revision) : Parent(id, n, revision);
+        }
+
+        return id;
+    }
+
+    /// <summary>Checks the whole suffix before any lookup, so a syntax error is reported as one.</summary>
+    private static List<(char Op, int N)> ParseSuffixes(string revision, int i)
+    {
+        var steps = new List<(char, int)>();
         while (i < revision.Length)
         {
             char op = revision[i++];
             int start = i;
             while (i < revision.Length && char.IsAsciiDigit(revision[i])) i++;
-            if (op is not ('~' or '^') || (i > start && !int.TryParse(revision.AsSpan(start, i - start), out _)))
+            int n = 1;
+            if (op is not ('~' or '^') || (i > start && !int.TryParse(revision.AsSpan(start, i - start), out n)))
             {
                 throw Invalid(revision);
             }
 
-            int n = i > start ? int.Parse(revision.AsSpan(start, i - start)) : 1;
-            id = op == '~' ? Ancestor(id, n, revision) : Parent(id, n, revision);
+            steps.Add((op, n));
         }
 
-        return id;
+        return steps;
     }
 
     private ObjectId ResolveBase(string name, string revision)

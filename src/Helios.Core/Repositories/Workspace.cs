@@ -45,7 +45,7 @@ public sealed class Workspace
     public Workspace Fork() => new(_objects, Target, BaseCommit, Root) { BaseTree = BaseTree };
 
     /// <summary>The file's bytes, or null when no file has that path.</summary>
-    public ReadOnlyMemory<byte>? TryRead(string path) => Find(path) is FileNode file ? file.ReadContent(_objects) : null;
+    public ReadOnlyMemory<byte>? TryRead(string path) => Find(path) is FileNode file ? file.ReadContent(_objects) : (ReadOnlyMemory<byte>?)null;
 
     /// <summary>The file's bytes; throws not-found when absent.</summary>
     public ReadOnlyMemory<byte> Read(string path) =>
@@ -106,7 +106,7 @@ public sealed class Workspace
     {
         BaseCommit = commit;
         BaseTree = tree;
-        Root = new DirectoryNode(tree);
+        Root = tree == DirectoryNode.EmptyTreeId ? DirectoryNode.CreateEmpty() : new DirectoryNode(tree);
     }
 
     /// <summary>Hashes everything changed and queues unstored objects; returns the root tree id.</summary>

@@ -95,7 +95,8 @@ internal sealed class FileNode : WorkspaceNode
 /// </summary>
 internal sealed class DirectoryNode : WorkspaceNode
 {
-    public static readonly DirectoryNode Empty = new(ImmutableSortedDictionary.Create<string, WorkspaceNode>(Utf8NameComparer.Instance));
+    private static readonly ImmutableSortedDictionary<string, WorkspaceNode> NoChildren =
+        ImmutableSortedDictionary.Create<string, WorkspaceNode>(Utf8NameComparer.Instance);
 
     private ImmutableSortedDictionary<string, WorkspaceNode>? _children;
 
@@ -106,6 +107,9 @@ internal sealed class DirectoryNode : WorkspaceNode
     }
 
     public DirectoryNode(ImmutableSortedDictionary<string, WorkspaceNode> children) => _children = children;
+
+    /// <summary>A new empty directory (a fresh node: stored-ness is per repository, so it is never shared).</summary>
+    public static DirectoryNode CreateEmpty() => new(NoChildren);
 
     public ImmutableSortedDictionary<string, WorkspaceNode> Children(ObjectDatabase objects)
     {
@@ -207,7 +211,7 @@ internal sealed class DirectoryNode : WorkspaceNode
             case null when leaf is null:
                 return this;
             case null:
-                child = Empty.With(objects, path, depth + 1, leaf, fullPath);
+                child = CreateEmpty().With(objects, path, depth + 1, leaf, fullPath);
                 break;
             default:
                 throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Cannot use '{string.Join('/', path[..(depth + 1)])}' as a directory in '{fullPath}': it is a file.");

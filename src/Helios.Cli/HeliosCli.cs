@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Helios.Cli.Commands;
+using Helios.Core.Errors;
+
+namespace Helios.Cli;
+
+/// <summary>
+/// The command line: parses arguments, runs one command, maps errors to exit codes. Holds no
+/// domain logic. Errors print as one sentence; <c>--verbose</c> adds the stack trace.
+/// </summary>
+public static class HeliosCli
+{
+    public static int Run(string[] args, Stream stdin, TextWriter stdout, TextWriter stderr)
+    {
+        // b3sum mirrors Debian's b3sum byte for byte, flags and errors included, so it parses its own arguments.
+        if (args.Length > 0 && args[0] == "b3sum")
+        {
+            return B3sumCommand.Run(args[1..], stdin, stdout, stderr);
+        }
+
+        bool verbose = args.Contains("--verbose");
+        var root = BuildCommands(stdout, stderr);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                stderr.WriteLine($"helios: {error.Message}");
+            }
+
+            stderr.WriteLine("Run 'helios --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (HeliosException e)
+        {
+            stderr.WriteLine($"helios: {e.Message}");
+            if (verbose) stderr.WriteLine(e);
+            return ExitCodes.For(e.Code);
+        }
+        catch (IOException e)
+        {
+            stderr.WriteLine($"helios: I/O error: {e.Message}");
+            if (verbose) stderr.WriteLine(e);
+            return ExitCodes.Storage;
+        }
+    }
+
+    private static RootCommand BuildCommands(TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("Helios: version control and state store for AI agents.");
+        root.Options.Add(new Option<bool>("--verbose") { Description = "Show stack traces with errors.", Recursive = true });
+
+        var demo = new Command("demo", "Run an agent workflow (branch, commit variants, roll back, keep the best) on a repository in a temp folder and print timings.");
+        var agents = new Option<int>("--agents") { Description = "Number of agents.", DefaultValueFactory = _ => 4 };
+        var variants = new Option<int>("--variants") { Description = "Variants each agent commits.", DefaultValueFactory = _ => 250 };
+        var keep = new Option<bool>("--keep") { Description = "Keep the demo repository instead of deleting it." };
+        demo.Options.Add(agents);
+        demo.Options.Add(variants);
+        demo.Options.Add(keep);
+        demo.SetAction(p => DemoCommand.Run(p.GetValue(agents), p.GetValue(variants), p.GetValue(keep), stdout));
+        root.Subcommands.Add(demo);
+
+        // Listed for --help only; Run dispatches it before parsing.
+        root.Subcommands.Add(new Command("b3sum", "Print BLAKE3 checksums, exactly as Debian's b3sum does."));
+        return root;
+    }
+}

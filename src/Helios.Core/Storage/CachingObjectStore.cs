@@ -1,0 +1,305 @@
+using System.Buffers;
+using Helios.Core.Compression;
+using Helios.Core.Errors;
+using Helios.Core.Objects;
+
+namespace Helios.Core.Storage;
+
+/// <summary>
+/// The L1 tier: a size-bounded, least-recently-used cache of LZ4-compressed object bytes in front
+/// of another store. Reads are served from the cache when possible and fill it on a miss; writes go
+/// through to the inner store first and then (by default) enter the cache, because agents read back
+/// what they just wrote; deletes remove from both.
+/// <para>
+/// The bound counts the stored bytes of cached objects (compressed, or raw for objects that LZ4
+/// does not shrink, which are then returned without a decompression pass). Per-entry bookkeeping,
+/// roughly 100 bytes, is not counted. An object larger than an eighth of the bound is never cached,
+/// so one large object cannot flush everything else.
+/// </para>
+/// <para>
+/// Thread-safe. Every operation is O(1) per object plus the cost of (de)compressing it, which
+/// happens outside the lock. Every read returns a fresh array, so a caller that mutates it cannot
+/// corrupt the cache. A cached object is never served after <see cref="Delete"/> for it returns.
+/// Durability and atomicity are those of the inner store.
+/// </para>
+/// </summary>
+public sealed class CachingObjectStore : IObjectStore
+{
+    /// <summary>The default bound: 256 MiB of cached bytes.</summary>
+    public const long DefaultCapacityBytes = 256L * 1024 * 1024;
+
+    private readonly IObjectStore _inner;
+    private readonly bool _cacheWrites;
+    private readonly long _maxObjectBytes;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<ObjectId, Entry> _entries = [];
+
+    // Sentinel of a circular doubly linked list: _lru.Next is the most recently used entry,
+    // _lru.Previous the least recently used.
+    private readonly Entry _lru = Entry.CreateSentinel();
+    private long _bytes;
+    private long _evictions;
+
+    // Bumped by every Delete. An insertion whose bytes were read from the inner store under an older
+    // epoch is dropped, so a read racing a delete cannot bring a deleted object back into the cache.
+    private long _epoch;
+
+    /// <param name="inner">The store beneath (L2, usually a <see cref="VerifyingObjectStore"/>). Disposed with this one.</param>
+    /// <param name="capacityBytes">Upper bound of cached bytes.</param>
+    /// <param name="cacheWrites">Whether objects passed to <see cref="PutMany"/> enter the cache.</param>
+    public CachingObjectStore(IObjectStore inner, long capacityBytes = DefaultCapacityBytes, bool cacheWrites = true)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacityBytes);
+        _inner = inner;
+        _cacheWrites = cacheWrites;
+        CapacityBytes = capacityBytes;
+        _maxObjectBytes = Math.Max(1, capacityBytes / 8);
+        _lru.Next = _lru;
+        _lru.Previous = _lru;
+    }
+
+    /// <summary>Hits and misses of <see cref="TryGet"/>.</summary>
+    public TierStatistics Statistics { get; } = new();
+
+    /// <summary>Upper bound of <see cref="Bytes"/>.</summary>
+    public long CapacityBytes { get; }
+
+    /// <summary>Number of cached objects.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    /// <summary>Bytes held by cached objects, as counted against <see cref="CapacityBytes"/>.</summary>
+    public long Bytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _bytes;
+            }
+        }
+    }
+
+    /// <summary>Objects dropped so far to stay within the bound.</summary>
+    public long Evictions => Interlocked.Read(ref _evictions);
+
+    /// <summary>True when the object is in the cache itself. Does not refresh its recency or count a lookup.</summary>
+    internal bool IsCached(ObjectId id)
+    {
+        lock (_lock)
+        {
+            return _entries.ContainsKey(id);
+        }
+    }
+
+    /// <summary>True when the object is cached (without refreshing its recency) or stored beneath.</summary>
+    public bool Contains(ObjectId id)
+    {
+        return IsCached(id) || _inner.Contains(id);
+    }
+
+    /// <summary>The object's bytes from the cache (a hit) or from the inner store (a miss, which fills the cache).</summary>
+    public byte[]? TryGet(ObjectId id)
+    {
+        Entry? entry;
+        long epoch;
+        lock (_lock)
+        {
+            if (_entries.TryGetValue(id, out entry))
+            {
+                MoveToFront(entry);
+            }
+
+            epoch = _epoch;
+        }
+
+        if (entry is not null)
+        {
+            Statistics.RecordHit();
+            return Materialize(entry);
+        }
+
+        Statistics.RecordMiss();
+        byte[]? bytes = _inner.TryGet(id);
+        if (bytes is not null)
+        {
+            Admit(id, bytes, epoch);
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Writes through to the inner store; once that succeeds, caches the objects (unless disabled).</summary>
+    public void PutMany(IReadOnlyList<EncodedObject> objects)
+    {
+        long epoch = Interlocked.Read(ref _epoch);
+        _inner.PutMany(objects);
+        if (_cacheWrites)
+        {
+            foreach (var o in objects)
+            {
+                Admit(o.Id, o.Bytes.Span, epoch);
+            }
+        }
+    }
+
+    public IEnumerable<ObjectId> Enumerate() => _inner.Enumerate();
+
+    public IReadOnlyList<ObjectId> FindByPrefix(string hexPrefix, int limit) => _inner.FindByPrefix(hexPrefix, limit);
+
+    /// <summary>Deletes from the inner store, then evicts the objects from the cache.</summary>
+    public void Delete(IReadOnlyCollection<ObjectId> ids)
+    {
+        // Inner store first: a reader that misses after the eviction below then finds nothing to re-cache.
+        _inner.Delete(ids);
+        lock (_lock)
+        {
+            _epoch++;
+            foreach (var id in ids)
+            {
+                if (_entries.Remove(id, out var entry))
+                {
+                    Unlink(entry);
+                    _bytes -= entry.Data.Length;
+                }
+            }
+        }
+    }
+
+    public void Dispose() => _inner.Dispose();
+
+    private void Admit(ObjectId id, ReadOnlySpan<byte> raw, long epoch)
+    {
+        if (raw.Length > _maxObjectBytes)
+        {
+            return;
+        }
+
+        // Cheap check first, so re-putting or re-reading a cached object does not pay for compression.
+        lock (_lock)
+        {
+            if (_entries.TryGetValue(id, out var existing))
+            {
+                MoveToFront(existing);
+                return;
+            }
+        }
+
+        var entry = Encode(id, raw);
+        lock (_lock)
+        {
+            if (epoch != _epoch || !_entries.TryAdd(id, entry))
+            {
+                return;
+            }
+
+            LinkFront(entry);
+            _bytes += entry.Data.Length;
+            while (_bytes > CapacityBytes)
+            {
+                var victim = _lru.Previous!;
+                Unlink(victim);
+                _entries.Remove(victim.Id);
+                _bytes -= victim.Data.Length;
+                _evictions++;
+            }
+        }
+    }
+
+    private static Entry Encode(ObjectId id, ReadOnlySpan<byte> raw)
+    {
+        if (raw.IsEmpty)
+        {
+            return new Entry(id, [], 0, isCompressed: false);
+        }
+
+        int bound = Lz4.MaxCompressedLength(raw.Length);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(bound);
+        try
+        {
+            int compressed = Lz4.Compress(raw, buffer.AsSpan(0, bound));
+            return compressed < raw.Length
+                ? new Entry(id, buffer.AsSpan(0, compressed).ToArray(), raw.Length, isCompressed: true)
+                : new Entry(id, raw.ToArray(), raw.Length, isCompressed: false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static byte[] Materialize(Entry entry)
+    {
+        if (!entry.IsCompressed)
+        {
+            return entry.Data.Length == 0 ? [] : (byte[])entry.Data.Clone();
+        }
+
+        byte[] result = GC.AllocateUninitializedArray<byte>(entry.RawLength);
+        try
+        {
+            if (Lz4.Decompress(entry.Data, result) == entry.RawLength)
+            {
+                return result;
+            }
+        }
+        catch (HeliosException e) when (e.Code == HeliosErrorCode.Corruption)
+        {
+            // Reported below with the object's id, which the codec does not know.
+        }
+
+        throw new CorruptObjectException(entry.Id, "its cached LZ4 copy does not decode to its recorded length.");
+    }
+
+    private void MoveToFront(Entry entry)
+    {
+        if (_lru.Next != entry)
+        {
+            Unlink(entry);
+            LinkFront(entry);
+        }
+    }
+
+    private void LinkFront(Entry entry)
+    {
+        entry.Previous = _lru;
+        entry.Next = _lru.Next;
+        _lru.Next!.Previous = entry;
+        _lru.Next = entry;
+    }
+
+    private static void Unlink(Entry entry)
+    {
+        entry.Previous!.Next = entry.Next;
+        entry.Next!.Previous = entry.Previous;
+        entry.Previous = null;
+        entry.Next = null;
+    }
+
+    private sealed class Entry(ObjectId id, byte[] data, int rawLength, bool isCompressed)
+    {
+        public ObjectId Id { get; } = id;
+
+        /// <summary>LZ4 raw block when <see cref="IsCompressed"/>, else the object's bytes.</summary>
+        public byte[] Data { get; } = data;
+
+        public int RawLength { get; } = rawLength;
+
+        public bool IsCompressed { get; } = isCompressed;
+
+        public Entry? Previous { get; set; }
+
+        public Entry? Next { get; set; }
+
+        public static Entry CreateSentinel() => new(default, [], 0, isCompressed: false);
+    }
+}

@@ -1,0 +1,136 @@
+using Helios.Core.Errors;
+using Helios.Core.Objects;
+
+namespace Helios.Core.Tests.Objects;
+
+public class ObjectCodecTests
+{
+    private static readonly ObjectId SomeId = new(Enumerable.Range(0, 32).Select(i => (byte)i).ToArray());
+
+    private static readonly Signature Ada = new("Ada", "ada@example.com", new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.FromHours(2)));
+
+    // Golden values: changing the encoding must be a deliberate act that updates these and docs/object-format.md.
+    [Theory]
+    [InlineData("", "0100", "687376c930d7020a32f04c396fc2e5eab49cd09a738fa03d573033416a6a47ce")]
+    [InlineData("hello\n", "010668656c6c6f0a", "e00ae4d215baa369fd1b01815407204e3992c2c508f1f05435b47d0f3e30527f")]
+    public void Blob_encoding_and_id_are_frozen(string content, string encodingHex, string idHex)
+    {
+        var bytes = ObjectCodec.Encode(new Blob(System.Text.Encoding.UTF8.GetBytes(content)));
+        Assert.Equal(encodingHex, Convert.ToHexStringLower(bytes));
+        Assert.Equal(idHex, ObjectId.Of(bytes).ToString());
+    }
+
+    [Fact]
+    public void Tree_encoding_and_id_are_frozen()
+    {
+        var tree = new Tree([
+            new TreeEntry("src", EntryKind.Tree, SomeId),
+            new TreeEntry("README.md", EntryKind.File, SomeId),
+            new TreeEntry("run.sh", EntryKind.Executable, SomeId),
+        ]);
+        var bytes = ObjectCodec.Encode(tree);
+        Assert.Equal("0279030109524541444d452e6d64000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f020672756e2e7368000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f0403737263000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", Convert.ToHexStringLower(bytes));
+        Assert.Equal("4ed0a8195d324fcd4ac0eef733bc6e819dde08c6401b835db63e5bd12461d6cc", ObjectId.Of(bytes).ToString());
+    }
+
+    [Fact]
+    public void Commit_encoding_and_id_are_frozen()
+    {
+        var commit = new Commit(SomeId, [SomeId], Ada, Ada with { Name = "Bob" }, "fix: it\n"u8.ToArray(),
+            new Dictionary<string, string> { ["score"] = "0.93", ["agent"] = "a1" });
+        var bytes = ObjectCodec.Encode(commit);
+        Assert.Equal("039b01000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f01000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f034164610f616461406578616d706c652e636f6d00060dec13268b40007803426f620f616461406578616d706c652e636f6d00060dec13268b400078086669783a2069740a02056167656e740261310573636f726504302e3933", Convert.ToHexStringLower(bytes));
+        Assert.Equal("d017f177f2b5f0fa96a97ef4125960074b9357e3a6e2d0c0cbbaba2d9b17feee", ObjectId.Of(bytes).ToString());
+    }
+
+    [Fact]
+    public void Tree_sorts_entries_by_utf8_bytes()
+    {
+        var tree = new Tree([
+            new TreeEntry("b", EntryKind.File, SomeId),
+            new TreeEntry("\U0001F600", EntryKind.File, SomeId),
+            new TreeEntry("\uFF21", EntryKind.File, SomeId),
+            new TreeEntry("B", EntryKind.File, SomeId),
+        ]);
+        Assert.Equal(["B", "b", "\uFF21", "\U0001F600"], tree.Entries.Select(e => e.Name));
+    }
+
+    [Fact]
+    public void Commit_round_trips_every_field()
+    {
+        var commit = new Commit(SomeId, [SomeId, ObjectId.Of("x"u8)], Ada, Ada with { When = Ada.When.ToOffset(TimeSpan.FromMinutes(-330)) },
+            new byte[] { 0xff, 0x00, 0x0a }, new Dictionary<string, string> { ["k"] = "v=1" });
+        var decoded = (Commit)ObjectCodec.Decode(SomeId, ObjectCodec.Encode(commit));
+        Assert.Equal(commit.Tree, decoded.Tree);
+        Assert.Equal(commit.Parents, decoded.Parents);
+        Assert.Equal(commit.Author, decoded.Author);
+        Assert.Equal(commit.Committer.When.Offset, decoded.Committer.When.Offset);
+        Assert.Equal(commit.Message.ToArray(), decoded.Message.ToArray());
+        Assert.Equal(commit.Metadata, decoded.Metadata);
+    }
+
+    [Theory]
+    [InlineData("trailing bytes", "0101616100")]
+    [InlineData("length longer than payload", "010561")]
+    [InlineData("unknown type tag", "630100")]
+    [InlineData("non-minimal varint length", "01800000")]
+    [InlineData("reserved type without a decoder", "0400")]
+    [InlineData("empty", "")]
+    public void Decoding_rejects_malformed_bytes_as_corruption_naming_the_id(string what, string hex)
+    {
+        var e = Assert.Throws<CorruptObjectException>(() => ObjectCodec.Decode(SomeId, Convert.FromHexString(hex)));
+        Assert.Equal(SomeId, e.Expected);
+        Assert.Equal(HeliosErrorCode.Corruption, e.Code);
+        Assert.Contains(SomeId.ToString(), e.Message, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(what));
+    }
+
+    [Fact]
+    public void Decoding_rejects_unsorted_and_duplicate_tree_entries()
+    {
+        var a = ObjectCodec.Encode(new Tree([new TreeEntry("a", EntryKind.File, SomeId)]));
+        var entry = a.AsSpan(3).ToArray(); // kind, name length, name, id
+        foreach (var (first, second) in new[] { ("b", "a"), ("a", "a") })
+        {
+            var payload = new List<byte> { 2 };
+            payload.AddRange(Entry(first));
+            payload.AddRange(Entry(second));
+            var bytes = new List<byte> { (byte)ObjectType.Tree, (byte)payload.Count };
+            bytes.AddRange(payload);
+            Assert.Throws<CorruptObjectException>(() => ObjectCodec.Decode(SomeId, bytes.ToArray()));
+        }
+
+        Assert.Equal(1 + 1 + 1 + 32, entry.Length);
+
+        IEnumerable<byte> Entry(string name) => [(byte)EntryKind.File, 1, (byte)name[0], .. SomeId.ToByteArray()];
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData(".helios")]
+    [InlineData(".HeLiOs")]
+    [InlineData("a/b")]
+    [InlineData("a\\b")]
+    [InlineData("nul\0")]
+    [InlineData("tab\t")]
+    [InlineData("")]
+    public void Decoding_rejects_a_tree_entry_with_an_unsafe_name(string name)
+    {
+        var nameBytes = System.Text.Encoding.UTF8.GetBytes(name);
+        byte[] payload = [1, (byte)EntryKind.File, (byte)nameBytes.Length, .. nameBytes, .. SomeId.ToByteArray()];
+        byte[] bytes = [(byte)ObjectType.Tree, (byte)payload.Length, .. payload];
+        Assert.Throws<CorruptObjectException>(() => ObjectCodec.Decode(SomeId, bytes));
+        Assert.Throws<HeliosException>(() => new Tree([new TreeEntry(name, EntryKind.File, SomeId)]));
+    }
+
+    [Fact]
+    public void Every_truncation_of_a_commit_is_rejected()
+    {
+        var bytes = ObjectCodec.Encode(new Commit(SomeId, [SomeId], Ada, Ada, "m"u8.ToArray(), new Dictionary<string, string> { ["a"] = "b" }));
+        for (int length = 0; length < bytes.Length; length++)
+        {
+            Assert.Throws<CorruptObjectException>(() => ObjectCodec.Decode(SomeId, bytes.AsMemory(0, length)));
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using Helios.Core.Errors;
+using Helios.Core.Objects;
+using Helios.Core.Repositories;
+
+namespace Helios.Core.Tests.Repositories;
+
+public class WorkspaceTests
+{
+    private readonly Repository _repo = Repository.CreateInMemory();
+
+    [Fact]
+    public void Written_files_read_back_and_list_sorted()
+    {
+        var ws = _repo.OpenHead();
+        ws.Write("b.txt", "B");
+        ws.Write("a/deep/x.txt", "X");
+        ws.Write("a/y.txt", "Y");
+        Assert.Equal("X", Text(ws, "a/deep/x.txt"));
+        Assert.Equal(["a/deep/x.txt", "a/y.txt", "b.txt"], ws.ListFiles());
+        Assert.Equal(["a/deep/x.txt", "a/y.txt"], ws.ListFiles("a"));
+        Assert.Equal(EntryKind.Tree, ws.KindOf("a"));
+        Assert.Null(ws.TryRead("missing"));
+    }
+
+    [Fact]
+    public void Deleting_the_last_file_of_a_directory_removes_the_directory()
+    {
+        var ws = _repo.OpenHead();
+        ws.Write("d/only.txt", "1");
+        ws.Write("keep.txt", "2");
+        Assert.True(ws.Delete("d/only.txt"));
+        Assert.False(ws.Delete("d/only.txt"));
+        Assert.Null(ws.KindOf("d"));
+        Assert.Equal(["keep.txt"], ws.ListFiles());
+    }
+
+    [Fact]
+    public void A_fork_is_independent_of_its_source()
+    {
+        var ws = _repo.OpenHead();
+        ws.Write("shared.txt", "s");
+        var fork = ws.Fork();
+        fork.Write("shared.txt", "changed");
+        fork.Write("new.txt", "n");
+        ws.Delete("shared.txt");
+        Assert.Equal("changed", Text(fork, "shared.txt"));
+        Assert.Null(ws.TryRead("shared.txt"));
+        Assert.Null(ws.TryRead("new.txt"));
+    }
+
+    [Theory]
+    [InlineData("../escape")]
+    [InlineData(".helios/store")]
+    [InlineData("a//b")]
+    [InlineData("")]
+    [InlineData("a/./b")]
+    public void Unsafe_paths_are_rejected(string path)
+    {
+        var ws = _repo.OpenHead();
+        var e = Assert.Throws<HeliosException>(() => ws.Write(path, "x"));
+        Assert.Equal(HeliosErrorCode.InvalidArgument, e.Code);
+    }
+
+    [Fact]
+    public void A_file_cannot_be_used_as_a_directory_and_a_directory_cannot_be_overwritten()
+    {
+        var ws = _repo.OpenHead();
+        ws.Write("a/b", "1");
+        Assert.Throws<HeliosException>(() => ws.Write("a/b/c", "2"));
+        Assert.Throws<HeliosException>(() => ws.Write("a", "3"));
+    }
+
+    [Fact]
+    public void Has_changes_tracks_content_not_writes()
+    {
+        var ws = _repo.OpenHead();
+        ws.Write("f.txt", "one");
+        _repo.Commit(ws, "first").EnsureCommitted();
+        Assert.False(ws.HasChanges);
+        ws.Write("f.txt", "two");
+        Assert.True(ws.HasChanges);
+        ws.Write("f.txt", "one");
+        Assert.False(ws.HasChanges);
+    }
+
+    [Fact]
+    public void Hashing_for_has_changes_does_not_stop_the_next_commit_storing_the_blob()
+    {
+        var ws = _repo.OpenHead();
+        ws.Write("f.txt", "content only hashed so far");
+        Assert.True(ws.HasChanges);
+        var id = _repo.Commit(ws, "c").EnsureCommitted();
+        var reopened = _repo.OpenWorkspace(Repository.DefaultBranch);
+        Assert.Equal(id, reopened.BaseCommit);
+        Assert.Equal("content only hashed so far", Text(reopened, "f.txt"));
+    }
+
+    private static string Text(Workspace ws, string path) => System.Text.Encoding.UTF8.GetString(ws.Read(path).Span);
+}
