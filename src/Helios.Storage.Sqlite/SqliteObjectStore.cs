@@ -48,21 +48,26 @@ public sealed class SqliteObjectStore : IObjectStore
 
         _db.Write(s =>
         {
-            var command = s.Command(
-                "INSERT OR IGNORE INTO objects(id, data) VALUES ($id, $data)",
-                ("$id", SqliteType.Blob),
-                ("$data", SqliteType.Blob));
-            var idParameter = command.Parameters[0];
-            var dataParameter = command.Parameters[1];
-            for (int i = 0; i < objects.Count; i++)
-            {
-                idParameter.Value = objects[i].Id.ToByteArray();
-                dataParameter.Value = AsArray(objects[i].Bytes);
-                command.ExecuteNonQuery();
-            }
-
+            Insert(s, objects);
             return (0, true);
         });
+    }
+
+    /// <summary>Inserts objects within the caller's write transaction (also used by ref transactions that carry objects).</summary>
+    internal static void Insert(SqliteSession s, IReadOnlyList<EncodedObject> objects)
+    {
+        var command = s.Command(
+            "INSERT OR IGNORE INTO objects(id, data) VALUES ($id, $data)",
+            ("$id", SqliteType.Blob),
+            ("$data", SqliteType.Blob));
+        var idParameter = command.Parameters[0];
+        var dataParameter = command.Parameters[1];
+        for (int i = 0; i < objects.Count; i++)
+        {
+            idParameter.Value = objects[i].Id.ToByteArray();
+            dataParameter.Value = AsArray(objects[i].Bytes);
+            command.ExecuteNonQuery();
+        }
     }
 
     public IEnumerable<ObjectId> Enumerate()

@@ -62,6 +62,7 @@ public sealed class SqliteRefStore : IRefStore
             changes.Add(new RefChange(update.Name, actual, update.New));
         }
 
+        SqliteObjectStore.Insert(s, transaction.Objects);
         var last = s.Command("SELECT seq, data FROM oplog ORDER BY seq DESC LIMIT 1");
         long sequence = 0;
         ObjectId previous = default;

@@ -156,9 +156,9 @@ public sealed class Repository : IDisposable
 
     /// <summary>
     /// Records the workspace as a commit on its ref: stores only new blobs and the trees on changed
-    /// paths, in one batch, then moves the ref by compare-and-swap from the workspace's base.
-    /// Returns <see cref="CommitResult.RefMoved"/> (storing nothing new under the ref) when another
-    /// writer moved it first.
+    /// paths and moves the ref by compare-and-swap from the workspace's base, all in one storage
+    /// transaction. Returns <see cref="CommitResult.RefMoved"/> (storing nothing) when another
+    /// writer moved the ref first. Cost: O(changed paths) hashing plus one transaction.
     /// </summary>
     public CommitResult Commit(Workspace workspace, string message, CommitOptions? options = null) =>
         Commit(workspace, System.Text.Encoding.UTF8.GetBytes(message), options);
@@ -180,17 +180,21 @@ public sealed class Repository : IDisposable
         var commit = new Commit(tree, parents, author, options.Committer ?? author, message, options.Metadata);
         var (id, bytes) = ObjectCodec.EncodeWithId(commit);
         batch.Objects.Add(new EncodedObject(id, bytes));
-        Objects.WriteMany(batch.Objects);
-        batch.MarkStored();
-        Objects.Remember(id, commit);
 
+        // Objects and the ref move commit in one storage transaction: one write instead of two,
+        // and a commit that loses the race leaves no garbage behind.
         var expected = workspace.BaseCommit is { } b ? RefTarget.To(b) : (RefTarget?)null;
         var result = Refs.Commit(new RefTransaction(
             [new RefUpdate(workspace.Target, expected, RefTarget.To(id))],
-            Info("commit", $"commit {id.ToShortString()} on {Describe(workspace.Target)}: {commit.Subject}", options.Agent, now)));
+            Info("commit", $"commit {id.ToShortString()} on {Describe(workspace.Target)}: {commit.Subject}", options.Agent, now))
+        {
+            Objects = batch.Objects,
+        });
         switch (result)
         {
             case RefTransactionResult.Committed committed:
+                batch.MarkStored();
+                Objects.Remember(id, commit);
                 workspace.BaseCommit = id;
                 workspace.BaseTree = tree;
                 return new CommitResult.Committed(id, committed.Record);

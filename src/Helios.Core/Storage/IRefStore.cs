@@ -34,7 +34,15 @@ public interface IRefStore : IDisposable
 public sealed record RefUpdate(RefName Name, RefTarget? Expected, RefTarget? New);
 
 /// <summary>A set of ref updates applied together, with the description of the operation they make up.</summary>
-public sealed record RefTransaction(IReadOnlyList<RefUpdate> Updates, OperationInfo Operation);
+public sealed record RefTransaction(IReadOnlyList<RefUpdate> Updates, OperationInfo Operation)
+{
+    /// <summary>
+    /// Objects the new ref values need (a commit and its new trees and blobs), stored in the same
+    /// transaction: they become visible exactly when the refs move, and a conflict stores none of
+    /// them. Only ref stores obtained from an <see cref="IRepositoryStorage"/> accept objects.
+    /// </summary>
+    public IReadOnlyList<EncodedObject> Objects { get; init; } = [];
+}
 
 /// <summary>The outcome of <see cref="IRefStore.Commit"/>: the appended record, or the ref that lost a race.</summary>
 public abstract record RefTransactionResult

@@ -65,9 +65,6 @@ public sealed class ObjectDatabase
         return id;
     }
 
-    /// <summary>Stores already-encoded objects in one batch; decoded forms, when known, go into L0.</summary>
-    public void WriteMany(IReadOnlyList<EncodedObject> objects) => _store.PutMany(objects);
-
     /// <summary>Puts a decoded object into L0 without storing it (the caller stored its bytes).</summary>
     internal void Remember(ObjectId id, HeliosObject obj) => _decoded.Add(id, obj);
 }

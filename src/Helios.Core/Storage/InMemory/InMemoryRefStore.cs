@@ -3,8 +3,11 @@ using Helios.Core.Refs;
 
 namespace Helios.Core.Storage.InMemory;
 
-/// <summary>The reference ref store: a sorted map and a list of operation records under one lock.</summary>
-public sealed class InMemoryRefStore : IRefStore
+/// <summary>
+/// The reference ref store: a sorted map and a list of operation records under one lock.
+/// Objects carried by a transaction go to <paramref name="objects"/>, under the same lock.
+/// </summary>
+public sealed class InMemoryRefStore(InMemoryObjectStore? objects = null) : IRefStore
 {
     private readonly Lock _lock = new();
     private readonly SortedDictionary<string, RefTarget> _refs = new(StringComparer.Ordinal);
@@ -42,6 +45,12 @@ public sealed class InMemoryRefStore : IRefStore
                 }
 
                 changes.Add(new RefChange(update.Name, actual, update.New));
+            }
+
+            if (transaction.Objects.Count > 0)
+            {
+                (objects ?? throw new InvalidOperationException("This ref store has no object store; open it through InMemoryRepositoryStorage to commit objects with refs."))
+                    .PutMany(transaction.Objects);
             }
 
             var previous = _operations.Count == 0 ? default : _operations[^1].Hash;

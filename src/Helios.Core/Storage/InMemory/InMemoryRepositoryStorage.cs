@@ -3,9 +3,13 @@ namespace Helios.Core.Storage.InMemory;
 /// <summary>An in-memory backend: nothing survives the process. For tests and scratch repositories.</summary>
 public sealed class InMemoryRepositoryStorage : IRepositoryStorage
 {
-    public IObjectStore Objects { get; } = new InMemoryObjectStore();
+    private readonly InMemoryObjectStore _objects = new();
 
-    public IRefStore Refs { get; } = new InMemoryRefStore();
+    public InMemoryRepositoryStorage() => Refs = new InMemoryRefStore(_objects);
+
+    public IObjectStore Objects => _objects;
+
+    public IRefStore Refs { get; }
 
     public void Dispose() { }
 }
