@@ -1,0 +1,80 @@
+using System.Diagnostics;
+
+namespace Helios.Cli.Tests;
+
+/// <summary>Runs the built <c>helios</c> program as a real process, as agents and scripts do.</summary>
+public sealed class CliProcessTests
+{
+    [Fact]
+    public void Demo_runs_an_agent_workflow_on_disk_prints_timings_and_exits_0()
+    {
+        var (code, stdout, stderr) = RunHelios("demo", "--agents", "2", "--variants", "40");
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        Assert.Contains("agent-1/experiment: 40 commits", stdout, StringComparison.Ordinal);
+        Assert.Contains("agent-2/experiment: 40 commits", stdout, StringComparison.Ordinal);
+        Assert.Contains("winner: agent-", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"commits:\s+80 in [0-9.]+ s", stdout);
+        Assert.Matches(@"commit:\s+p50 [0-9]+ us", stdout);
+        Assert.Matches(@"checkout:\s+p50 [0-9]+ us", stdout);
+        var folder = System.Text.RegularExpressions.Regex.Match(stdout, @"at (\S+)/\.helios/store\.db").Groups[1].Value;
+        Assert.False(Directory.Exists(folder), "the demo removes its temp repository");
+    }
+
+    [Fact]
+    public void An_unknown_command_is_a_usage_error_with_exit_code_2()
+    {
+        var (code, _, stderr) = RunHelios("no-such-command");
+        Assert.Equal(2, code);
+        Assert.Contains("helios --help", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bad_demo_arguments_give_one_clear_error_and_exit_code_2()
+    {
+        var (code, stdout, stderr) = RunHelios("demo", "--agents", "0");
+        Assert.Equal(2, code);
+        Assert.Equal("helios: --agents and --variants must be at least 1.", stderr.Trim());
+        Assert.Empty(stdout);
+    }
+
+    [Fact]
+    public void B3sum_as_a_process_prints_what_b3sum_prints()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(file, System.Security.Cryptography.RandomNumberGenerator.GetBytes(100_000));
+            var (code, stdout, _) = RunHelios("b3sum", file);
+            var expected = Run("b3sum", file);
+            Assert.Equal(0, code);
+            Assert.Equal(expected.Stdout, stdout);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static (int Code, string Stdout, string Stderr) RunHelios(params string[] args) =>
+        Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "helios.dll"), .. args]);
+
+    private static (int Code, string Stdout, string Stderr) Run(string program, params string[] args)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish in 2 minutes.");
+        }
+
+        return (process.ExitCode, stdout, stderr.Result);
+    }
+}
