@@ -53,20 +53,12 @@ public sealed class CanonicalWriter
         WriteRaw(bytes);
     }
 
-    /// <summary>A varint length followed by the string's UTF-8 bytes.</summary>
+    /// <summary>A varint length followed by the string's UTF-8 bytes, encoded straight into the buffer.</summary>
     public void WriteString(string value)
     {
-        int max = System.Text.Encoding.UTF8.GetMaxByteCount(value.Length);
-        if (max <= 256)
-        {
-            Span<byte> scratch = stackalloc byte[max];
-            int n = System.Text.Encoding.UTF8.GetBytes(value, scratch);
-            WriteLengthPrefixed(scratch[..n]);
-        }
-        else
-        {
-            WriteLengthPrefixed(System.Text.Encoding.UTF8.GetBytes(value));
-        }
+        int count = System.Text.Encoding.UTF8.GetByteCount(value);
+        WriteVarUInt((ulong)count);
+        System.Text.Encoding.UTF8.GetBytes(value, Reserve(count));
     }
 
     public void WriteId(ObjectId id) => id.CopyTo(Reserve(ObjectId.Size));
