@@ -93,5 +93,53 @@ public sealed class SqliteRepositoryTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_full_disk_gives_a_storage_error_and_keeps_every_acknowledged_commit()
+    {
+        // A real full disk: a 2 MiB tmpfs (the tests run as root, as CI does).
+        var mountPoint = Directory.CreateTempSubdirectory("helios-full-").FullName;
+        var mount = System.Diagnostics.Process.Start("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint])!;
+        mount.WaitForExit();
+        Assert.True(mount.ExitCode == 0, "mounting a 2 MiB tmpfs failed: this test needs root (as in CI).");
+        try
+        {
+            var acknowledged = new List<Core.Objects.ObjectId>();
+            HeliosException? failure = null;
+            using (var repo = SqliteRepository.Init(mountPoint, new SqliteStorageOptions { Durability = Durability.Fast }))
+            {
+                var ws = repo.OpenHead();
+                var random = new Random(5);
+                for (int i = 0; i < 10_000 && failure is null; i++)
+                {
+                    var content = new byte[16 * 1024];
+                    random.NextBytes(content);
+                    ws.Write($"f{i}.bin", content);
+                    try
+                    {
+                        acknowledged.Add(repo.Commit(ws, $"commit {i}").EnsureCommitted());
+                    }
+                    catch (HeliosException e)
+                    {
+                        failure = e;
+                    }
+                }
+            }
+
+            Assert.NotNull(failure);
+            Assert.Equal(HeliosErrorCode.Storage, failure.Code);
+            Assert.Contains("full", failure.Message, StringComparison.Ordinal);
+            Assert.NotEmpty(acknowledged);
+
+            using var reopened = SqliteRepository.Open(mountPoint);
+            Assert.Equal(acknowledged[^1], reopened.HeadCommit);
+            Assert.Equal(acknowledged.Count, reopened.Log(acknowledged[^1]).Count());
+        }
+        finally
+        {
+            System.Diagnostics.Process.Start("umount", [mountPoint])!.WaitForExit();
+            Directory.Delete(mountPoint, recursive: true);
+        }
+    }
+
     private sealed record ObjectIdHolder(Core.Objects.ObjectId First, Core.Objects.ObjectId Second);
 }
