@@ -23,12 +23,11 @@ namespace Helios.Core.Storage;
 /// Durability and atomicity are those of the inner store.
 /// </para>
 /// </summary>
-public sealed class CachingObjectStore : IObjectStore
+public sealed class CachingObjectStore : ObjectStoreDecorator
 {
     /// <summary>The default bound: 256 MiB of cached bytes.</summary>
     public const long DefaultCapacityBytes = 256L * 1024 * 1024;
 
-    private readonly IObjectStore _inner;
     private readonly bool _cacheWrites;
     private readonly long _maxObjectBytes;
     private readonly Lock _lock = new();
@@ -48,10 +47,10 @@ public sealed class CachingObjectStore : IObjectStore
     /// <param name="capacityBytes">Upper bound of cached bytes.</param>
     /// <param name="cacheWrites">Whether objects passed to <see cref="PutMany"/> enter the cache.</param>
     public CachingObjectStore(IObjectStore inner, long capacityBytes = DefaultCapacityBytes, bool cacheWrites = true)
+        : base(inner)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacityBytes);
-        _inner = inner;
         _cacheWrites = cacheWrites;
         CapacityBytes = capacityBytes;
         _maxObjectBytes = Math.Max(1, capacityBytes / 8);
@@ -102,13 +101,13 @@ public sealed class CachingObjectStore : IObjectStore
     }
 
     /// <summary>True when the object is cached (without refreshing its recency) or stored beneath.</summary>
-    public bool Contains(ObjectId id)
+    public override bool Contains(ObjectId id)
     {
-        return IsCached(id) || _inner.Contains(id);
+        return IsCached(id) || Inner.Contains(id);
     }
 
     /// <summary>The object's bytes from the cache (a hit) or from the inner store (a miss, which fills the cache).</summary>
-    public byte[]? TryGet(ObjectId id)
+    public override byte[]? TryGet(ObjectId id)
     {
         Entry? entry;
         long epoch;
@@ -129,7 +128,7 @@ public sealed class CachingObjectStore : IObjectStore
         }
 
         Statistics.RecordMiss();
-        byte[]? bytes = _inner.TryGet(id);
+        byte[]? bytes = Inner.TryGet(id);
         if (bytes is not null)
         {
             Admit(id, bytes, epoch);
@@ -139,10 +138,10 @@ public sealed class CachingObjectStore : IObjectStore
     }
 
     /// <summary>Writes through to the inner store; once that succeeds, caches the objects (unless disabled).</summary>
-    public void PutMany(IReadOnlyList<EncodedObject> objects)
+    public override void PutMany(IReadOnlyList<EncodedObject> objects)
     {
         long epoch = Interlocked.Read(ref _epoch);
-        _inner.PutMany(objects);
+        Inner.PutMany(objects);
         if (_cacheWrites)
         {
             foreach (var o in objects)
@@ -152,15 +151,11 @@ public sealed class CachingObjectStore : IObjectStore
         }
     }
 
-    public IEnumerable<ObjectId> Enumerate() => _inner.Enumerate();
-
-    public IReadOnlyList<ObjectId> FindByPrefix(string hexPrefix, int limit) => _inner.FindByPrefix(hexPrefix, limit);
-
     /// <summary>Deletes from the inner store, then evicts the objects from the cache.</summary>
-    public void Delete(IReadOnlyCollection<ObjectId> ids)
+    public override void Delete(IReadOnlyCollection<ObjectId> ids)
     {
         // Inner store first: a reader that misses after the eviction below then finds nothing to re-cache.
-        _inner.Delete(ids);
+        Inner.Delete(ids);
         lock (_lock)
         {
             _epoch++;
@@ -174,8 +169,6 @@ public sealed class CachingObjectStore : IObjectStore
             }
         }
     }
-
-    public void Dispose() => _inner.Dispose();
 
     private void Admit(ObjectId id, ReadOnlySpan<byte> raw, long epoch)
     {

@@ -8,13 +8,11 @@ namespace Helios.Core.Storage;
 /// reported as <see cref="CorruptObjectException"/> naming the id instead of flowing onward.
 /// Costs one BLAKE3 pass per read; sits directly over the persistent backend (L2).
 /// </summary>
-public sealed class VerifyingObjectStore(IObjectStore inner) : IObjectStore
+public sealed class VerifyingObjectStore(IObjectStore inner) : ObjectStoreDecorator(inner)
 {
-    public bool Contains(ObjectId id) => inner.Contains(id);
-
-    public byte[]? TryGet(ObjectId id)
+    public override byte[]? TryGet(ObjectId id)
     {
-        var bytes = inner.TryGet(id);
+        var bytes = Inner.TryGet(id);
         if (bytes is not null)
         {
             var actual = ObjectId.Of(bytes);
@@ -26,14 +24,4 @@ public sealed class VerifyingObjectStore(IObjectStore inner) : IObjectStore
 
         return bytes;
     }
-
-    public void PutMany(IReadOnlyList<EncodedObject> objects) => inner.PutMany(objects);
-
-    public IEnumerable<ObjectId> Enumerate() => inner.Enumerate();
-
-    public IReadOnlyList<ObjectId> FindByPrefix(string hexPrefix, int limit) => inner.FindByPrefix(hexPrefix, limit);
-
-    public void Delete(IReadOnlyCollection<ObjectId> ids) => inner.Delete(ids);
-
-    public void Dispose() => inner.Dispose();
 }
