@@ -1,1 +1,17 @@
-BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+using BenchmarkDotNet.Running;
+
+// `memory [--smoke]` runs the memory-footprint check, `breakdown [--smoke]` times the steps of a
+// commit; everything else goes to BenchmarkDotNet.
+// Exit code 1 when any benchmark failed (BenchmarkDotNet itself reports failures only in its output).
+if (args is ["memory", .. var rest])
+{
+    return Helios.Benchmarks.MemoryFootprint.Run(rest);
+}
+
+if (args is ["breakdown", .. var options])
+{
+    return Helios.Benchmarks.CommitBreakdown.Run(options);
+}
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success || r.ResultStatistics is null)) ? 1 : 0;

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using Helios.Benchmarks.Support;
+using Helios.Core.Objects;
+using Helios.Core.Refs;
+using Helios.Core.Repositories;
+using Helios.Core.Storage;
+
+namespace Helios.Benchmarks;
+
+/// <summary>
+/// Where a commit's microseconds go (run with <c>-- breakdown</c>; <c>--smoke</c> for a few
+/// commits). Replays the steps of <see cref="Repository.Commit(Workspace, string, CommitOptions?)"/>
+/// on the same 10,000-file tree as <see cref="CommitBenchmarks"/>, timing each step with
+/// <see cref="Stopwatch.GetTimestamp"/>, and times the real method on the same repository for
+/// comparison. The replay mirrors the method's code as of writing; if they drift apart the
+/// "sum of steps" and "Repository.Commit" lines stop agreeing. Diagnostic only: nothing is asserted.
+/// </summary>
+internal static class CommitBreakdown
+{
+    private static readonly string[] Steps =
+    [
+        "hash+encode changed blob and trees (Workspace.Save)",
+        "build+encode+hash commit object",
+        "store objects (ObjectDatabase.WriteMany -> backend PutMany)",
+        "mark stored, L0 remember",
+        "ref compare-and-swap + op-log record (IRefStore.Commit)",
+    ];
+
+    public static int Run(string[] args)
+    {
+        bool smoke = args.Contains("--smoke");
+        foreach (var backend in Enum.GetValues<Backend>())
+        {
+            int commits = smoke ? 20 : backend == Backend.SqliteDurable ? 300 : 3000;
+            Measure(backend, commits);
+        }
+
+        MeasurePrimitives(smoke ? 100 : 20_000);
+        return 0;
+    }
+
+    private static void Measure(Backend backend, int commits)
+    {
+        var layout = TreeLayout.TenThousandFiles;
+        var (bench, workspace) = BenchRepository.CreateWithTree(backend, layout);
+        using var _ = bench;
+        var repository = bench.Repository;
+        var template = SourceText.Generate(new Random(7), 10 * 1024);
+        var samples = new double[Steps.Length][];
+        for (int s = 0; s < samples.Length; s++)
+        {
+            samples[s] = new double[commits];
+        }
+
+        var totals = new double[commits];
+        var real = new double[commits];
+        long revision = 0;
+        for (int i = 0; i < commits; i++)
+        {
+            workspace.Write(layout.PathOf(revision), SourceText.Revision(template, revision));
+            revision++;
+            totals[i] = ReplayCommit(repository, workspace, samples, i);
+
+            workspace.Write(layout.PathOf(revision), SourceText.Revision(template, revision));
+            revision++;
+            long start = Stopwatch.GetTimestamp();
+            repository.Commit(workspace, "edit one file").EnsureCommitted();
+            real[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        Console.WriteLine($"{backend}: {commits:N0} replayed commits, one changed 10 KiB file in {layout.FileCount:N0} (medians, µs)");
+        for (int s = 0; s < Steps.Length; s++)
+        {
+            Console.WriteLine($"  {Median(samples[s]),9:F1}  {Steps[s]}");
+        }
+
+        Console.WriteLine($"  {Median(totals),9:F1}  sum of steps (median of per-commit sums)");
+        Console.WriteLine($"  {Median(real),9:F1}  Repository.Commit itself (interleaved, same repository)");
+    }
+
+    private static double ReplayCommit(Repository repository, Workspace workspace, double[][] samples, int i)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        var batch = new SaveBatch();
+        var tree = workspace.Save(batch);
+
+        long t1 = Stopwatch.GetTimestamp();
+        var now = DateTimeOffset.Now;
+        now = now.AddTicks(-(now.Ticks % 10));
+        var author = repository.Options.DefaultIdentity with { When = now };
+        ObjectId[] parents = workspace.BaseCommit is { } parent ? [parent] : [];
+        var commit = new Commit(tree, parents, author, author, "edit one file"u8.ToArray(), null);
+        var (id, bytes) = ObjectCodec.EncodeWithId(commit);
+        batch.Objects.Add(new EncodedObject(id, bytes));
+
+        long t2 = Stopwatch.GetTimestamp();
+        repository.Objects.WriteMany(batch.Objects);
+
+        long t3 = Stopwatch.GetTimestamp();
+        batch.MarkStored();
+        repository.Objects.Remember(id, commit);
+
+        long t4 = Stopwatch.GetTimestamp();
+        var expected = workspace.BaseCommit is { } b ? RefTarget.To(b) : (RefTarget?)null;
+        var result = repository.Refs.Commit(new RefTransaction(
+            [new RefUpdate(workspace.Target, expected, RefTarget.To(id))],
+            new OperationInfo("commit", $"commit {id.ToShortString()} on branch main: {commit.Subject}", now, "")));
+        if (result is not RefTransactionResult.Committed)
+        {
+            throw new InvalidOperationException("The replayed commit lost its ref race.");
+        }
+
+        workspace.BaseCommit = id;
+        workspace.BaseTree = tree;
+        long t5 = Stopwatch.GetTimestamp();
+
+        long[] marks = [t0, t1, t2, t3, t4, t5];
+        for (int s = 0; s < Steps.Length; s++)
+        {
+            samples[s][i] = Stopwatch.GetElapsedTime(marks[s], marks[s + 1]).TotalMicroseconds;
+        }
+
+        return Stopwatch.GetElapsedTime(t0, t5).TotalMicroseconds;
+    }
+
+    /// <summary>The pieces inside Workspace.Save, timed alone: the blob, one 100-entry tree.</summary>
+    private static void MeasurePrimitives(int rounds)
+    {
+        var content = SourceText.Generate(new Random(7), 10 * 1024);
+        var random = new Random(9);
+        var entries = Enumerable.Range(0, 100)
+            .Select(i =>
+            {
+                var idBytes = new byte[ObjectId.Size];
+                random.NextBytes(idBytes);
+                return new TreeEntry($"file{i:D3}.cs", EntryKind.File, new ObjectId(idBytes));
+            })
+            .ToArray();
+        var tree = Tree.FromSorted(entries);
+        var blob = new double[rounds];
+        var treeEncode = new double[rounds];
+        var treeHash = new double[rounds];
+        for (int i = 0; i < rounds; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            var bytes = ObjectCodec.EncodeBlob(content);
+            _ = ObjectId.Of(bytes);
+            long t1 = Stopwatch.GetTimestamp();
+            var encoded = ObjectCodec.Encode(tree);
+            long t2 = Stopwatch.GetTimestamp();
+            _ = ObjectId.Of(encoded);
+            long t3 = Stopwatch.GetTimestamp();
+            blob[i] = Stopwatch.GetElapsedTime(t0, t1).TotalMicroseconds;
+            treeEncode[i] = Stopwatch.GetElapsedTime(t1, t2).TotalMicroseconds;
+            treeHash[i] = Stopwatch.GetElapsedTime(t2, t3).TotalMicroseconds;
+        }
+
+        Console.WriteLine($"Primitives ({rounds:N0} rounds, medians, µs; a tree of 100 entries encodes to {ObjectCodec.Encode(tree).Length:N0} bytes)");
+        Console.WriteLine($"  {Median(blob),9:F1}  encode + BLAKE3 of a 10 KiB blob");
+        Console.WriteLine($"  {Median(treeEncode),9:F1}  encode a 100-entry tree");
+        Console.WriteLine($"  {Median(treeHash),9:F1}  BLAKE3 of that tree's encoding");
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
+    }
+}

@@ -1,0 +1,69 @@
+using Helios.Core.Repositories;
+using Helios.Core.Storage;
+using Helios.Core.Storage.InMemory;
+using Helios.Storage.Sqlite;
+
+namespace Helios.Benchmarks.Support;
+
+/// <summary>The storage a benchmark repository lives in.</summary>
+public enum Backend
+{
+    /// <summary>The in-memory reference backend.</summary>
+    InMemory,
+
+    /// <summary>SQLite, <c>synchronous=NORMAL</c>: survives a process crash.</summary>
+    SqliteFast,
+
+    /// <summary>SQLite, <c>synchronous=FULL</c>: every commit is fsynced.</summary>
+    SqliteDurable,
+}
+
+/// <summary>A freshly initialised repository on a backend; SQLite ones live in a temp directory deleted on dispose.</summary>
+internal sealed class BenchRepository : IDisposable
+{
+    private readonly string? _directory;
+
+    private BenchRepository(IRepositoryStorage storage, string? directory)
+    {
+        Storage = storage;
+        Repository = Repository.Init(storage);
+        _directory = directory;
+    }
+
+    /// <summary>The backend itself, beneath the repository's caches.</summary>
+    public IRepositoryStorage Storage { get; }
+
+    public Repository Repository { get; }
+
+    public static BenchRepository Create(Backend backend)
+    {
+        if (backend == Backend.InMemory)
+        {
+            return new BenchRepository(new InMemoryRepositoryStorage(), null);
+        }
+
+        var directory = Directory.CreateTempSubdirectory("helios-bench-").FullName;
+        var durability = backend == Backend.SqliteDurable ? Durability.Durable : Durability.Fast;
+        var storage = SqliteRepositoryStorage.Open(Path.Combine(directory, "helios.db"), new SqliteStorageOptions { Durability = durability });
+        return new BenchRepository(storage, directory);
+    }
+
+    /// <summary>Creates a repository and commits <paramref name="layout"/> on <c>main</c>; returns it with the workspace, fully loaded.</summary>
+    public static (BenchRepository Repository, Workspace Workspace) CreateWithTree(Backend backend, TreeLayout layout)
+    {
+        var bench = Create(backend);
+        var workspace = bench.Repository.OpenWorkspace(Repository.DefaultBranch);
+        layout.WriteInto(workspace);
+        bench.Repository.Commit(workspace, "import the tree").EnsureCommitted();
+        return (bench, workspace);
+    }
+
+    public void Dispose()
+    {
+        Repository.Dispose();
+        if (_directory is not null)
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+}
