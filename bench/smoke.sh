@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # CI smoke run of every benchmark in a tiny configuration: BenchmarkDotNet's Dry job (one cold
 # invocation per benchmark case, after one warm-up), in process, stopping at the first error; then
-# the memory-footprint check at its smoke size. Asserts nothing about timings.
+# the memory-footprint check and the commit breakdown at their smoke sizes. Asserts nothing about timings.
 # Exits non-zero if the build fails, any benchmark throws or reports no result, a listed benchmark
-# did not run, or the memory check fails.
+# did not run, or the memory check or breakdown fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,4 +32,5 @@ for name in $(dotnet "$dll" --list flat); do
 done
 
 dotnet "$dll" memory --smoke || fail "the memory-footprint check failed"
+dotnet "$dll" breakdown --smoke || fail "the commit breakdown failed"
 echo "smoke: all benchmarks ran"

@@ -9,7 +9,7 @@ namespace Helios.Benchmarks;
 
 /// <summary>
 /// Where a commit's microseconds go (run with <c>-- breakdown</c>; <c>--smoke</c> for a few
-/// commits). Replays the steps of <see cref="Repository.Commit(Workspace, string, CommitOptions?)"/>
+/// commits, <c>--hot</c> to edit the same file every time instead of walking the directories). Replays the steps of <see cref="Repository.Commit(Workspace, string, CommitOptions?)"/>
 /// on the same 10,000-file tree as <see cref="CommitBenchmarks"/>, timing each step with
 /// <see cref="Stopwatch.GetTimestamp"/>, and times the real method on the same repository for
 /// comparison. The replay mirrors the method's code as of writing; if they drift apart the
@@ -28,17 +28,18 @@ internal static class CommitBreakdown
     public static int Run(string[] args)
     {
         bool smoke = args.Contains("--smoke");
+        bool hot = args.Contains("--hot");
         foreach (var backend in Enum.GetValues<Backend>())
         {
             int commits = smoke ? 20 : backend == Backend.SqliteDurable ? 300 : 3000;
-            Measure(backend, commits);
+            Measure(backend, commits, hot);
         }
 
         MeasurePrimitives(smoke ? 100 : 20_000);
         return 0;
     }
 
-    private static void Measure(Backend backend, int commits)
+    private static void Measure(Backend backend, int commits, bool hot)
     {
         var layout = TreeLayout.TenThousandFiles;
         var (bench, workspace) = BenchRepository.CreateWithTree(backend, layout);
@@ -56,18 +57,18 @@ internal static class CommitBreakdown
         long revision = 0;
         for (int i = 0; i < commits; i++)
         {
-            workspace.Write(layout.PathOf(revision), SourceText.Revision(template, revision));
+            workspace.Write(layout.PathOf(hot ? 0 : revision), SourceText.Revision(template, revision));
             revision++;
             totals[i] = ReplayCommit(repository, workspace, samples, i);
 
-            workspace.Write(layout.PathOf(revision), SourceText.Revision(template, revision));
+            workspace.Write(layout.PathOf(hot ? 0 : revision), SourceText.Revision(template, revision));
             revision++;
             long start = Stopwatch.GetTimestamp();
             repository.Commit(workspace, "edit one file").EnsureCommitted();
             real[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
 
-        Console.WriteLine($"{backend}: {commits:N0} replayed commits, one changed 10 KiB file in {layout.FileCount:N0} (medians, µs)");
+        Console.WriteLine($"{backend}: {commits:N0} replayed commits, one changed 10 KiB file in {layout.FileCount:N0}, {(hot ? "always the same file" : "a different directory each time")} (medians, µs)");
         for (int s = 0; s < Steps.Length; s++)
         {
             Console.WriteLine($"  {Median(samples[s]),9:F1}  {Steps[s]}");
