@@ -73,7 +73,6 @@ public sealed class Repository : IDisposable
     /// <summary>A repository in memory only, for tests and scratch work.</summary>
     public static Repository CreateInMemory(RepositoryOptions? options = null) => Init(new InMemoryRepositoryStorage(), options);
 
-    // ---- HEAD and branches -------------------------------------------------------------
 
     /// <summary>The branch HEAD follows, or null when HEAD is detached at a commit.</summary>
     public BranchName? CurrentBranch => ReadRef(RefName.Head) is { Symbolic: { } name } ? BranchName.FromRef(name) : null;
@@ -117,7 +116,6 @@ public sealed class Repository : IDisposable
         return Apply("branch", $"delete branch {name} (was {head.ToShortString()})", agent, new RefUpdate(name.Ref, RefTarget.To(head), null));
     }
 
-    // ---- workspaces --------------------------------------------------------------------
 
     /// <summary>A workspace on a branch (which may be unborn: then it starts empty). O(1).</summary>
     public Workspace OpenWorkspace(BranchName branch) => WorkspaceAt(branch.Ref, TryGetBranch(branch));
@@ -135,6 +133,11 @@ public sealed class Repository : IDisposable
     /// </summary>
     public Workspace Checkout(string revision, string agent = "")
     {
+        if (revision is "HEAD" or "@")
+        {
+            return OpenHead();
+        }
+
         RefTarget newHead;
         if (IsBranchName(revision) && (TryGetBranch(BranchName.Parse(revision)) is not null || CurrentBranch?.Value == revision))
         {
@@ -228,7 +231,6 @@ public sealed class Repository : IDisposable
         return record;
     }
 
-    // ---- history and revisions ------------------------------------------------------------
 
     /// <summary>Reads a commit.</summary>
     public Commit ReadCommit(ObjectId id) => Objects.Read<Commit>(id);
@@ -286,7 +288,6 @@ public sealed class Repository : IDisposable
         throw new HeliosException(HeliosErrorCode.Corruption, $"Ref {name} is part of a symbolic ref loop.");
     }
 
-    // ---- operation log ------------------------------------------------------------------------
 
     /// <summary>The operation log, newest first.</summary>
     public IReadOnlyList<OperationRecord> Operations(int limit = int.MaxValue) => Refs.ReadOperations(null, limit);
