@@ -98,7 +98,20 @@ internal sealed class DirectoryNode : WorkspaceNode
     private static readonly ImmutableSortedDictionary<string, WorkspaceNode> NoChildren =
         ImmutableSortedDictionary.Create<string, WorkspaceNode>(Utf8NameComparer.Instance);
 
+    // A save that changed a few entries of a large directory patches the previous encoding instead of
+    // walking every child: the walk costs a cache miss per child and dominated commit time.
+    private const int MaxPatchedEntries = 16;
+
     private ImmutableSortedDictionary<string, WorkspaceNode>? _children;
+
+    // The canonical bytes of this node's tree, once computed (a pure function of the content).
+    private byte[]? _encoding;
+
+    // Set when this node differs from another directory only in the kind or id of existing entries:
+    // that directory (saved or stored, so never itself derived: no chains of old versions stay
+    // alive), and the names of the entries that changed. Cleared once this node is encoded.
+    private DirectoryNode? _patchOrigin;
+    private readonly ImmutableArray<string> _patchedNames = [];
 
     public DirectoryNode(ObjectId storedTree)
     {
@@ -107,6 +120,13 @@ internal sealed class DirectoryNode : WorkspaceNode
     }
 
     public DirectoryNode(ImmutableSortedDictionary<string, WorkspaceNode> children) => _children = children;
+
+    private DirectoryNode(ImmutableSortedDictionary<string, WorkspaceNode> children, DirectoryNode patchOrigin, ImmutableArray<string> patchedNames)
+    {
+        _children = children;
+        _patchOrigin = patchOrigin;
+        _patchedNames = patchedNames;
+    }
 
     /// <summary>A new empty directory (a fresh node: stored-ness is per repository, so it is never shared).</summary>
     public static DirectoryNode CreateEmpty() => new(NoChildren);
@@ -146,6 +166,45 @@ internal sealed class DirectoryNode : WorkspaceNode
             return _id!.Value;
         }
 
+        byte[] bytes;
+        Tree? tree = null;
+        if (_patchOrigin is { } origin)
+        {
+            bytes = origin.Encoding(objects).ToArray();
+            foreach (var name in _patchedNames)
+            {
+                var (kind, childId) = _children![name] switch
+                {
+                    FileNode file => (file.Kind, file.Save(batch)),
+                    var dir => (EntryKind.Tree, ((DirectoryNode)dir).Save(objects, batch)),
+                };
+                PatchEntry(bytes, name, kind, childId);
+            }
+        }
+        else
+        {
+            tree = BuildTree(objects, batch);
+            bytes = ObjectCodec.Encode(tree);
+        }
+
+        var id = _id ?? ObjectId.Of(bytes);
+        _id = id;
+        _encoding = bytes;
+        _patchOrigin = null;
+        if (batch is not null)
+        {
+            batch.Add(this, id, bytes);
+            if (tree is not null)
+            {
+                objects.Remember(id, tree);
+            }
+        }
+
+        return id;
+    }
+
+    private Tree BuildTree(ObjectDatabase objects, SaveBatch? batch)
+    {
         var children = _children!;
         var entries = new List<TreeEntry>(children.Count);
         foreach (var (name, child) in children)
@@ -161,18 +220,67 @@ internal sealed class DirectoryNode : WorkspaceNode
             }
         }
 
-        var tree = Tree.FromSorted([.. entries]);
-        var bytes = ObjectCodec.Encode(tree);
-        var id = _id ?? ObjectId.Of(bytes);
-        _id = id;
-        if (batch is not null)
+        return Tree.FromSorted([.. entries]);
+    }
+
+    /// <summary>Overwrites the kind and id of the entry named <paramref name="name"/> in a canonical tree encoding.</summary>
+    private static void PatchEntry(byte[] encoding, string name, EntryKind kind, ObjectId id)
+    {
+        Span<byte> wanted = stackalloc byte[System.Text.Encoding.UTF8.GetMaxByteCount(name.Length)];
+        wanted = wanted[..System.Text.Encoding.UTF8.GetBytes(name, wanted)];
+        int position = 1;
+        ReadVarInt(encoding, ref position); // payload length
+        ulong count = ReadVarInt(encoding, ref position);
+        for (ulong i = 0; i < count; i++)
         {
-            batch.Add(this, id, bytes);
-            objects.Remember(id, tree);
+            int kindPosition = position++;
+            int nameLength = (int)ReadVarInt(encoding, ref position);
+            var entryName = encoding.AsSpan(position, nameLength);
+            position += nameLength;
+            if (entryName.SequenceEqual(wanted))
+            {
+                encoding[kindPosition] = (byte)kind;
+                id.CopyTo(encoding.AsSpan(position, ObjectId.Size));
+                return;
+            }
+
+            position += ObjectId.Size;
         }
 
-        return id;
+        throw new InvalidOperationException($"Entry '{name}' is missing from the directory encoding it was derived from.");
     }
+
+    private static ulong ReadVarInt(byte[] bytes, ref int position)
+    {
+        ulong value = 0;
+        for (int shift = 0; ; shift += 7)
+        {
+            byte b = bytes[position++];
+            value |= (ulong)(b & 0x7f) << shift;
+            if (b < 0x80)
+            {
+                return value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A new node with <paramref name="children"/> that differs from this one only in the entry
+    /// <paramref name="name"/>, which existed here and still does: it can be saved by patching.
+    /// </summary>
+    private DirectoryNode WithChangedEntry(ImmutableSortedDictionary<string, WorkspaceNode> children, string name)
+    {
+        var (origin, names) = _patchOrigin is { } o
+            ? (o, _patchedNames.Contains(name) ? _patchedNames : _patchedNames.Add(name))
+            : (_encoding is not null || _stored ? this : null, ImmutableArray.Create(name));
+        return origin is null || names.Length > MaxPatchedEntries
+            ? new DirectoryNode(children)
+            : new DirectoryNode(children, origin, names);
+    }
+
+    /// <summary>This directory's canonical bytes; a stored directory encodes its tree (in L0 once loaded) on first use.</summary>
+    private byte[] Encoding(ObjectDatabase objects) =>
+        _encoding ??= ObjectCodec.Encode(objects.Read<Tree>(_id!.Value));
 
     /// <summary>The id of the tree with no entries.</summary>
     public static ObjectId EmptyTreeId { get; } = ObjectCodec.EncodeWithId(Tree.Empty).Id;
@@ -198,7 +306,9 @@ internal sealed class DirectoryNode : WorkspaceNode
                 return existing is null ? this : new DirectoryNode(children.Remove(name));
             }
 
-            return new DirectoryNode(children.SetItem(name, leaf));
+            return existing is null
+                ? new DirectoryNode(children.SetItem(name, leaf))
+                : WithChangedEntry(children.SetItem(name, leaf), name);
         }
 
         DirectoryNode child;
@@ -217,6 +327,13 @@ internal sealed class DirectoryNode : WorkspaceNode
                 throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Cannot use '{string.Join('/', path[..(depth + 1)])}' as a directory in '{fullPath}': it is a file.");
         }
 
-        return new DirectoryNode(child.IsEmpty ? children.Remove(name) : children.SetItem(name, child));
+        if (child.IsEmpty)
+        {
+            return new DirectoryNode(children.Remove(name));
+        }
+
+        return existing is null
+            ? new DirectoryNode(children.SetItem(name, child))
+            : WithChangedEntry(children.SetItem(name, child), name);
     }
 }

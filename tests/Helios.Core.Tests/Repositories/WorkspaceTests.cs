@@ -95,5 +95,68 @@ public class WorkspaceTests
         Assert.Equal("content only hashed so far", Text(reopened, "f.txt"));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Trees_saved_incrementally_equal_trees_built_from_scratch(int seed)
+    {
+        // Saves patch previous encodings where they can; the ids must be exactly those of a full rebuild.
+        var random = new Random(seed);
+        var ws = _repo.OpenHead();
+        var paths = new List<string>();
+        for (int step = 0; step < 400; step++)
+        {
+            int op = random.Next(10);
+            if (op < 5 && paths.Count > 0)
+            {
+                var path = paths[random.Next(paths.Count)];
+                ws.Write(path, new byte[] { (byte)random.Next(256), (byte)step }, random.Next(5) == 0 ? EntryKind.Executable : EntryKind.File);
+            }
+            else if (op < 8)
+            {
+                var path = $"d{random.Next(4)}/s{random.Next(3)}/f{random.Next(30)}";
+                if (!paths.Contains(path)) paths.Add(path);
+                ws.Write(path, $"{step}");
+            }
+            else if (paths.Count > 0)
+            {
+                var path = paths[random.Next(paths.Count)];
+                ws.Delete(path);
+                paths.Remove(path);
+            }
+
+            if (random.Next(4) == 0)
+            {
+                if (random.Next(3) == 0)
+                {
+                    ws = ws.Fork();
+                }
+
+                var result = _repo.Commit(ws, $"step {step}", new CommitOptions { AllowEmpty = true });
+                var committed = Assert.IsType<CommitResult.Committed>(result).Id;
+                Assert.Equal(RebuiltTree(ws), _repo.ReadCommit(committed).Tree);
+                if (random.Next(2) == 0)
+                {
+                    ws = _repo.OpenWorkspace(Repository.DefaultBranch);
+                }
+            }
+        }
+    }
+
+    private static ObjectId RebuiltTree(Workspace source)
+    {
+        using var fresh = Repository.CreateInMemory();
+        var ws = fresh.OpenHead();
+        foreach (var path in source.ListFiles())
+        {
+            ws.Write(path, source.Read(path), source.KindOf(path)!.Value);
+        }
+
+        var id = fresh.Commit(ws, "rebuilt", new CommitOptions { AllowEmpty = true }).EnsureCommitted();
+        return fresh.ReadCommit(id).Tree;
+    }
+
     private static string Text(Workspace ws, string path) => System.Text.Encoding.UTF8.GetString(ws.Read(path).Span);
 }
