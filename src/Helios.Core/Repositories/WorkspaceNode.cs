@@ -107,9 +107,10 @@ internal sealed class DirectoryNode : WorkspaceNode
     // The canonical bytes of this node's tree, once computed (a pure function of the content).
     private byte[]? _encoding;
 
-    // Set when this node differs from another directory only in the kind or id of existing entries:
-    // that directory (saved or stored, so never itself derived: no chains of old versions stay
-    // alive), and the names of the entries that changed. Cleared once this node is encoded.
+    // Set when this node differs from a stored directory only in the kind or id of existing entries:
+    // that directory (stored, so everything it references is stored too, and never itself derived,
+    // so no chain of old versions stays alive) and the names of the entries that changed.
+    // Cleared once this node is saved for storage.
     private DirectoryNode? _patchOrigin;
     private readonly ImmutableArray<string> _patchedNames = [];
 
@@ -190,9 +191,9 @@ internal sealed class DirectoryNode : WorkspaceNode
         var id = _id ?? ObjectId.Of(bytes);
         _id = id;
         _encoding = bytes;
-        _patchOrigin = null;
         if (batch is not null)
         {
+            _patchOrigin = null;
             batch.Add(this, id, bytes);
             if (tree is not null)
             {
@@ -270,9 +271,10 @@ internal sealed class DirectoryNode : WorkspaceNode
     /// </summary>
     private DirectoryNode WithChangedEntry(ImmutableSortedDictionary<string, WorkspaceNode> children, string name)
     {
+        // Only a stored origin will do: patching writes just the changed entries' objects.
         var (origin, names) = _patchOrigin is { } o
             ? (o, _patchedNames.Contains(name) ? _patchedNames : _patchedNames.Add(name))
-            : (_encoding is not null || _stored ? this : null, ImmutableArray.Create(name));
+            : (_stored ? this : null, ImmutableArray.Create(name));
         return origin is null || names.Length > MaxPatchedEntries
             ? new DirectoryNode(children)
             : new DirectoryNode(children, origin, names);

@@ -95,6 +95,25 @@ public class WorkspaceTests
         Assert.Equal("content only hashed so far", Text(reopened, "f.txt"));
     }
 
+    [Fact]
+    public void Every_change_is_stored_when_hashing_for_status_happened_between_edits()
+    {
+        var storage = new Core.Storage.InMemory.InMemoryRepositoryStorage();
+        var repo = Repository.Init(storage);
+        var ws = repo.OpenHead();
+        ws.Write("a/x", "x1");
+        ws.Write("a/y", "y1");
+        repo.Commit(ws, "first").EnsureCommitted();
+        ws.Write("a/y", "y2");
+        Assert.True(ws.HasChanges);
+        ws.Write("a/x", "x2");
+        repo.Commit(ws, "second").EnsureCommitted();
+
+        var reopened = Repository.Open(storage).OpenHead();
+        Assert.Equal("x2", Text(reopened, "a/x"));
+        Assert.Equal("y2", Text(reopened, "a/y"));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -104,7 +123,9 @@ public class WorkspaceTests
     {
         // Saves patch previous encodings where they can; the ids must be exactly those of a full rebuild.
         var random = new Random(seed);
-        var ws = _repo.OpenHead();
+        var storage = new Core.Storage.InMemory.InMemoryRepositoryStorage();
+        var repo = Repository.Init(storage);
+        var ws = repo.OpenHead();
         var paths = new List<string>();
         for (int step = 0; step < 400; step++)
         {
@@ -127,6 +148,11 @@ public class WorkspaceTests
                 paths.Remove(path);
             }
 
+            if (random.Next(5) == 0)
+            {
+                _ = ws.HasChanges; // hashes without storing, as status does
+            }
+
             if (random.Next(4) == 0)
             {
                 if (random.Next(3) == 0)
@@ -134,12 +160,14 @@ public class WorkspaceTests
                     ws = ws.Fork();
                 }
 
-                var result = _repo.Commit(ws, $"step {step}", new CommitOptions { AllowEmpty = true });
+                var result = repo.Commit(ws, $"step {step}", new CommitOptions { AllowEmpty = true });
                 var committed = Assert.IsType<CommitResult.Committed>(result).Id;
-                Assert.Equal(RebuiltTree(ws), _repo.ReadCommit(committed).Tree);
+                // Read back through a fresh repository on the same storage: every object must be there.
+                var reopened = Repository.Open(storage).OpenWorkspace(Repository.DefaultBranch);
+                Assert.Equal(RebuiltTree(reopened), repo.ReadCommit(committed).Tree);
                 if (random.Next(2) == 0)
                 {
-                    ws = _repo.OpenWorkspace(Repository.DefaultBranch);
+                    ws = repo.OpenWorkspace(Repository.DefaultBranch);
                 }
             }
         }
