@@ -162,9 +162,11 @@ public class WorkspaceTests
 
                 var result = repo.Commit(ws, $"step {step}", new CommitOptions { AllowEmpty = true });
                 var committed = Assert.IsType<CommitResult.Committed>(result).Id;
+                var tree = repo.ReadCommit(committed).Tree;
+                Assert.Equal(RebuiltTree(ws), tree);
                 // Read back through a fresh repository on the same storage: every object must be there.
                 var reopened = Repository.Open(storage).OpenWorkspace(Repository.DefaultBranch);
-                Assert.Equal(RebuiltTree(reopened), repo.ReadCommit(committed).Tree);
+                Assert.Equal(tree, RebuiltTree(reopened));
                 if (random.Next(2) == 0)
                 {
                     ws = repo.OpenWorkspace(Repository.DefaultBranch);
