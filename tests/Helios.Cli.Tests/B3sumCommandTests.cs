@@ -1,7 +1,5 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using System.Text;
 using Helios.Cli.Commands;
+using Helios.Core.Tests.Hashing;
 
 namespace Helios.Cli.Tests;
 
@@ -98,7 +96,7 @@ public sealed class B3sumCommandTests : IDisposable
     public void Usage_errors_exit_with_b3sum_exit_code_and_print_nothing_on_stdout(params string[] args)
     {
         var file = WriteFile("data", 10);
-        var expected = B3sum([.. args, file], stdin: null);
+        var expected = B3sumTool.Run([.. args, file], stdin: null);
         var actual = Helios([.. args, file], stdin: null);
         Assert.Equal(expected.ExitCode, actual.ExitCode);
         Assert.Equal(expected.Stdout, actual.Stdout);
@@ -107,7 +105,7 @@ public sealed class B3sumCommandTests : IDisposable
 
     private static (int ExitCode, string Stdout, string Stderr) AssertSameAsB3sum(string[] args, byte[]? stdin = null)
     {
-        var expected = B3sum(args, stdin);
+        var expected = B3sumTool.Run(args, stdin);
         var actual = Helios(args, stdin);
         Assert.Equal(expected.Stdout, actual.Stdout);
         Assert.Equal(expected.Stderr, actual.Stderr);
@@ -122,51 +120,6 @@ public sealed class B3sumCommandTests : IDisposable
         var stderr = new StringWriter();
         var exitCode = B3sumCommand.Run(args, input, stdout, stderr);
         return (exitCode, stdout.ToString(), stderr.ToString());
-    }
-
-    private static (int ExitCode, string Stdout, string Stderr) B3sum(string[] args, byte[]? stdin)
-    {
-        var info = new ProcessStartInfo("b3sum")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(info) ?? throw new InvalidOperationException("b3sum did not start.");
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException("b3sum is not installed; these tests compare against it. Install it with: apt-get install -y b3sum", e);
-        }
-
-        using (process)
-        {
-            var stdoutTask = process.StandardOutput.ReadToEndAsync();
-            var stderrTask = process.StandardError.ReadToEndAsync();
-            try
-            {
-                process.StandardInput.BaseStream.Write(stdin ?? []);
-                process.StandardInput.Close();
-            }
-            catch (IOException)
-            {
-                // b3sum may exit (usage error) before reading stdin.
-            }
-
-            process.WaitForExit();
-            return (process.ExitCode, stdoutTask.GetAwaiter().GetResult(), stderrTask.GetAwaiter().GetResult());
-        }
     }
 
     private string WriteFile(string name, int size)

@@ -3,7 +3,10 @@ using System.Diagnostics;
 
 namespace Helios.Core.Tests.Hashing;
 
-/// <summary>Runs Debian's <c>b3sum</c>, the reference the tests compare against. Missing b3sum fails the test.</summary>
+/// <summary>
+/// Runs Debian's <c>b3sum</c>, the reference the tests compare against. Missing b3sum fails the test.
+/// Shared with Helios.Cli.Tests (linked there).
+/// </summary>
 internal static class B3sumTool
 {
     public static (int ExitCode, string Stdout, string Stderr) Run(IEnumerable<string> arguments, byte[]? stdin = null)
@@ -14,6 +17,8 @@ internal static class B3sumTool
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            StandardOutputEncoding = System.Text.Encoding.UTF8,
+            StandardErrorEncoding = System.Text.Encoding.UTF8,
         };
         foreach (var argument in arguments)
         {
@@ -34,12 +39,16 @@ internal static class B3sumTool
         {
             var stderrTask = process.StandardError.ReadToEndAsync();
             var stdoutTask = process.StandardOutput.ReadToEndAsync();
-            if (stdin is not null)
+            try
             {
-                process.StandardInput.BaseStream.Write(stdin);
+                process.StandardInput.BaseStream.Write(stdin ?? []);
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // b3sum may exit (usage error) before reading stdin.
             }
 
-            process.StandardInput.Close();
             process.WaitForExit();
             return (process.ExitCode, stdoutTask.GetAwaiter().GetResult(), stderrTask.GetAwaiter().GetResult());
         }
