@@ -12,13 +12,24 @@ namespace Helios.Core.Repositories;
 /// </summary>
 internal abstract class WorkspaceNode
 {
-    // The id is a pure function of the content, so caching it is safe even on shared nodes.
+    // The id is a pure function of the content, so caching it is safe even on nodes that forks on
+    // other threads share: the value is written before the volatile flag that publishes it, and two
+    // writers write the same bytes, so a reader that sees the flag sees the whole id.
     // Stored says the object is in the store; it is set only after the batch was written.
-    private protected ObjectId? _id;
-    private protected bool _stored;
+    private ObjectId _idValue;
+    private volatile bool _hasId;
+    private protected volatile bool _stored;
 
-    /// <summary>The node's object id, or null until it has been hashed.</summary>
-    public ObjectId? KnownId => _id;
+    private protected bool HasId => _hasId;
+
+    /// <summary>The id; only valid when <see cref="HasId"/> (always for stored nodes).</summary>
+    private protected ObjectId Id => _idValue;
+
+    private protected void SetId(ObjectId id)
+    {
+        _idValue = id;
+        _hasId = true;
+    }
 
     /// <summary>Called once the batch holding this node's object has been written.</summary>
     public void MarkStored() => _stored = true;
@@ -52,7 +63,7 @@ internal sealed class FileNode : WorkspaceNode
     public FileNode(EntryKind kind, ObjectId id)
     {
         Kind = kind;
-        _id = id;
+        SetId(id);
         _stored = true;
     }
 
@@ -68,7 +79,7 @@ internal sealed class FileNode : WorkspaceNode
     public ReadOnlyMemory<byte>? Content { get; }
 
     public ReadOnlyMemory<byte> ReadContent(ObjectDatabase objects) =>
-        Content ?? objects.Read<Blob>(_id!.Value).Content;
+        Content ?? objects.Read<Blob>(Id).Content;
 
     /// <summary>
     /// The blob id, hashing the content once. With a batch, an unstored blob's encoding is queued;
@@ -76,14 +87,14 @@ internal sealed class FileNode : WorkspaceNode
     /// </summary>
     public ObjectId Save(SaveBatch? batch)
     {
-        if (_stored || (batch is null && _id is not null))
+        if (_stored || (batch is null && HasId))
         {
-            return _id!.Value;
+            return Id;
         }
 
         var bytes = ObjectCodec.EncodeBlob(Content!.Value.Span);
-        var id = _id ?? ObjectId.Of(bytes);
-        _id = id;
+        var id = HasId ? Id : ObjectId.Of(bytes);
+        SetId(id);
         batch?.Add(this, id, bytes);
         return id;
     }
@@ -116,7 +127,7 @@ internal sealed class DirectoryNode : WorkspaceNode
 
     public DirectoryNode(ObjectId storedTree)
     {
-        _id = storedTree;
+        SetId(storedTree);
         _stored = true;
     }
 
@@ -140,7 +151,7 @@ internal sealed class DirectoryNode : WorkspaceNode
         }
 
         // Two forks may load the same shared node at once; both build equal maps, one wins.
-        var tree = objects.Read<Tree>(_id!.Value);
+        var tree = objects.Read<Tree>(Id);
         var builder = ImmutableSortedDictionary.CreateBuilder<string, WorkspaceNode>(Utf8NameComparer.Instance);
         foreach (var entry in tree.Entries)
         {
@@ -162,9 +173,9 @@ internal sealed class DirectoryNode : WorkspaceNode
     /// </summary>
     public ObjectId Save(ObjectDatabase objects, SaveBatch? batch)
     {
-        if (_stored || (batch is null && _id is not null))
+        if (_stored || (batch is null && HasId))
         {
-            return _id!.Value;
+            return Id;
         }
 
         byte[] bytes;
@@ -188,8 +199,8 @@ internal sealed class DirectoryNode : WorkspaceNode
             bytes = ObjectCodec.Encode(tree);
         }
 
-        var id = _id ?? ObjectId.Of(bytes);
-        _id = id;
+        var id = HasId ? Id : ObjectId.Of(bytes);
+        SetId(id);
         _encoding = bytes;
         if (batch is not null)
         {
@@ -282,13 +293,13 @@ internal sealed class DirectoryNode : WorkspaceNode
 
     /// <summary>This directory's canonical bytes; a stored directory encodes its tree (in L0 once loaded) on first use.</summary>
     private byte[] Encoding(ObjectDatabase objects) =>
-        _encoding ??= ObjectCodec.Encode(objects.Read<Tree>(_id!.Value));
+        _encoding ??= ObjectCodec.Encode(objects.Read<Tree>(Id));
 
     /// <summary>The id of the tree with no entries.</summary>
     public static ObjectId EmptyTreeId { get; } = ObjectCodec.EncodeWithId(Tree.Empty).Id;
 
     /// <summary>True when no file lives anywhere below. Saved trees never hold empty subtrees, so a hashed node answers from its id.</summary>
-    public bool IsEmpty => _id is { } id ? id == EmptyTreeId : _children!.Values.All(n => n is DirectoryNode { IsEmpty: true });
+    public bool IsEmpty => HasId ? Id == EmptyTreeId : _children!.Values.All(n => n is DirectoryNode { IsEmpty: true });
 
     /// <summary>A copy with <paramref name="path"/>[<paramref name="depth"/>..] set to <paramref name="leaf"/>, or removed when it is null.</summary>
     public DirectoryNode With(ObjectDatabase objects, string[] path, int depth, FileNode? leaf, string fullPath)
