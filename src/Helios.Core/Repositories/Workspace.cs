@@ -8,7 +8,7 @@ namespace Helios.Core.Repositories;
 /// <summary>
 /// An in-memory view of a branch (or of a detached commit): read, write, delete and list files,
 /// then commit through <c>Repository.Commit</c>. Backed by a persistent tree, so
-/// <see cref="Fork"/> is O(1) and a write copies only the nodes on its path; unchanged
+/// <see cref="Fork()"/> is O(1) and a write copies only the nodes on its path; unchanged
 /// directories are loaded from storage on first use. Not thread-safe: one writer per workspace
 /// (forks are independent and may be used on other threads).
 /// </summary>
@@ -25,7 +25,7 @@ public sealed class Workspace
     }
 
     /// <summary>The ref a commit moves: a branch, or HEAD when detached.</summary>
-    public RefName Target { get; internal set; }
+    public RefName Target { get; }
 
     /// <summary>The branch this workspace commits to, or null when detached.</summary>
     public BranchName? Branch => BranchName.FromRef(Target);
@@ -43,6 +43,13 @@ public sealed class Workspace
 
     /// <summary>An independent copy in O(1): both share every node until one of them writes.</summary>
     public Workspace Fork() => new(_objects, Target, BaseCommit, Root) { BaseTree = BaseTree };
+
+    /// <summary>
+    /// An O(1) fork whose commits move <paramref name="branch"/> instead: the way to run a variant on
+    /// its own branch. The branch must point at <see cref="BaseCommit"/> (create it there with
+    /// <c>Repository.CreateBranch</c>); each commit moves it by compare-and-swap.
+    /// </summary>
+    public Workspace Fork(BranchName branch) => new(_objects, branch.Ref, BaseCommit, Root) { BaseTree = BaseTree };
 
     /// <summary>The file's bytes, or null when no file has that path.</summary>
     public ReadOnlyMemory<byte>? TryRead(string path) => Find(path) is FileNode file ? file.ReadContent(_objects) : (ReadOnlyMemory<byte>?)null;

@@ -235,6 +235,41 @@ public class RepositoryTests
     }
 
     [Fact]
+    public void Forks_sharing_unsaved_changes_commit_from_many_threads_and_lose_nothing()
+    {
+        var storage = new Core.Storage.InMemory.InMemoryRepositoryStorage();
+        using var repo = Repository.Init(storage);
+        var main = repo.OpenHead();
+        for (int f = 0; f < 50; f++) main.Write($"shared/f{f}", $"base {f}");
+        var baseCommit = repo.Commit(main, "base").EnsureCommitted();
+        main.Write("notes/shared.txt", "unsaved change every fork shares");
+
+        const int threads = 4, commitsEach = 100;
+        var branches = Enumerable.Range(0, threads).Select(t => BranchName.Parse($"agent-{t}")).ToArray();
+        var forks = branches.Select(main.Fork).ToArray();
+        Parallel.For(0, threads, t =>
+        {
+            repo.CreateBranch(branches[t], baseCommit);
+            var ws = forks[t];
+            for (int i = 0; i < commitsEach; i++)
+            {
+                ws.Write($"shared/f{(i * 7 + t) % 50}", $"agent {t} commit {i}");
+                repo.Commit(ws, $"agent {t} commit {i}").EnsureCommitted();
+            }
+        });
+
+        using var reopened = Repository.Open(storage);
+        for (int t = 0; t < threads; t++)
+        {
+            var head = reopened.TryGetBranch(BranchName.Parse($"agent-{t}"))!.Value;
+            Assert.Equal(commitsEach + 1, reopened.Log(head).Count());
+            var ws = reopened.OpenWorkspace(BranchName.Parse($"agent-{t}"));
+            Assert.Equal(51, ws.ListFiles().Count(path => ws.Read(path).Length > 0));
+            Assert.Equal("unsaved change every fork shares", System.Text.Encoding.UTF8.GetString(ws.Read("notes/shared.txt").Span));
+        }
+    }
+
+    [Fact]
     public void Undo_with_nothing_to_undo_says_so()
     {
         Assert.Equal(HeliosErrorCode.NothingToDo, Assert.Throws<HeliosException>(() => _repo.Undo()).Code);
