@@ -11,6 +11,9 @@ namespace Helios.Core.Repositories;
 /// </summary>
 internal sealed class RevisionResolver(Repository repository)
 {
+    // A 4-digit prefix matches about n / 65,536 of n objects; this covers tens of millions.
+    private const int MaxPrefixCandidates = 4096;
+
     public ObjectId Resolve(string revision)
     {
         if (string.IsNullOrWhiteSpace(revision))
@@ -87,8 +90,10 @@ internal sealed class RevisionResolver(Repository repository)
 
             if (name.Length >= ObjectId.MinPrefixLength && name.Length < ObjectId.HexLength)
             {
-                var matches = repository.Objects.Store.FindByPrefix(name.ToLowerInvariant(), 10)
+                // Blobs and trees share the id space; only commits count, so look past them.
+                var matches = repository.Objects.Store.FindByPrefix(name.ToLowerInvariant(), MaxPrefixCandidates)
                     .Where(id => repository.Objects.TryRead(id) is Commit)
+                    .Take(10)
                     .ToArray();
                 return matches.Length switch
                 {
