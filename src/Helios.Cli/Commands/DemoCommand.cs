@@ -80,7 +80,7 @@ internal static class DemoCommand
             output.WriteLine($"  branch:    p50 {Percentile(branchTimes, 50):F0} us to create a branch (one ref write with its op-log record)");
             output.WriteLine($"  rollback:  p50 {Percentile(rollbackTimes, 50):F0} us for reset --hard to the best commit ({rollbackTimes.Length} rollbacks)");
             output.WriteLine($"  checkout:  p50 {Percentile(switchTimes, 50):F0} us to switch branch; p50 {Percentile(materializeTimes, 50) / 1000:F1} ms to switch and read all {SeedDirectories * SeedFilesPerDirectory} files");
-            output.WriteLine($"  store:     {repo.Objects.Store.Enumerate().Count()} objects, {DirectorySize(folder) / 1024.0 / 1024.0:F1} MiB on disk; {repo.Operations().Count} operations in the log");
+            output.WriteLine($"  store:     {repo.Objects.Store.Enumerate().Count()} objects; database {MiB(dbPath)} MiB plus {MiB(dbPath + "-wal")} MiB of write-ahead log not yet checkpointed; {repo.Operations().Count} operations in the log");
             if (keep)
             {
                 output.WriteLine($"Kept the repository at {folder.FullName}.");
@@ -189,6 +189,6 @@ internal static class DemoCommand
         return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1)];
     }
 
-    private static long DirectorySize(DirectoryInfo folder) =>
-        folder.EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+    private static string MiB(string path) =>
+        (File.Exists(path) ? new FileInfo(path).Length / 1024.0 / 1024.0 : 0).ToString("F1");
 }
