@@ -125,10 +125,26 @@ internal struct Blake3State
         _blocksCompressed = 0;
     }
 
+    /// <summary>The widest multi-chunk path this machine accelerates: 16, 8 or 4 chunks at once, or 1 (scalar only).</summary>
+    internal static readonly int HardwareDegree =
+        Blake3Chunks16.IsSupported ? Blake3Chunks16.Degree
+        : Blake3Chunks8.IsSupported ? Blake3Chunks8.Degree
+        : Blake3Chunks4.IsSupported ? Blake3Chunks4.Degree
+        : 1;
+
+    public void Update(ReadOnlySpan<byte> input) => Update(input, HardwareDegree);
+
+    /// <summary>
+    /// Adds input using multi-chunk batches no wider than <paramref name="maxDegree"/> chunks (1, 4, 8
+    /// or 16; capped at <see cref="HardwareDegree"/>). Every width gives the same hash; tests force each one.
+    /// </summary>
     [SkipLocalsInit]
-    public void Update(ReadOnlySpan<byte> input)
+    internal void Update(ReadOnlySpan<byte> input, int maxDegree)
     {
-        Span<uint> cvs = stackalloc uint[Blake3Chunks4.Degree * 8];
+        maxDegree = Math.Min(maxDegree, HardwareDegree);
+        var minBatch = maxDegree >= Blake3Chunks4.Degree ? Blake3Chunks4.Degree * ChunkLength : int.MaxValue;
+        Span<uint> cvs = stackalloc uint[Blake3Chunks16.Degree * 8];
+        Span<uint> lastChunkCv = stackalloc uint[8];
         while (!input.IsEmpty)
         {
             if (ChunkBytes == ChunkLength)
@@ -139,29 +155,49 @@ internal struct Blake3State
                 StartChunk();
             }
 
-            if (ChunkBytes == 0 && input.Length > ChunkLength)
+            if (ChunkBytes == 0 && (input.Length > ChunkLength || input.Length >= minBatch))
             {
-                // Whole chunks straight from the input. The last chunk is kept back (strict >) because it may be the root.
+                // Whole chunks straight from the input, in the widest batches that fit, then one at a time.
                 Blake3Words8 cv = default;
                 ref var source = ref MemoryMarshal.GetReference(input);
                 var offset = 0;
                 var remaining = input.Length;
-                if (Blake3Chunks4.IsSupported && remaining > Blake3Chunks4.Degree * ChunkLength)
+                while (true)
                 {
-                    do
+                    var degree =
+                        maxDegree >= 16 && remaining >= 16 * ChunkLength ? 16
+                        : maxDegree >= 8 && remaining >= 8 * ChunkLength ? 8
+                        : maxDegree >= 4 && remaining >= 4 * ChunkLength ? 4
+                        : 0;
+                    if (degree == 0)
                     {
-                        Blake3Chunks4.HashFourChunks(ref Unsafe.Add(ref source, offset), ref _key[0], _chunkCounter, _flags, ref cvs[0]);
-                        for (var lane = 0; lane < Blake3Chunks4.Degree; lane++)
-                        {
-                            AddChunkChainingValue(cvs.Slice(lane * 8, 8));
-                        }
-
-                        offset += Blake3Chunks4.Degree * ChunkLength;
-                        remaining -= Blake3Chunks4.Degree * ChunkLength;
+                        break;
                     }
-                    while (remaining > Blake3Chunks4.Degree * ChunkLength);
+
+                    HashBatch(degree, ref Unsafe.Add(ref source, offset), ref _key[0], _chunkCounter, _flags, ref cvs[0], ref lastChunkCv[0]);
+                    var batchBytes = degree * ChunkLength;
+                    var closed = remaining == batchBytes ? degree - 1 : degree;
+                    for (var lane = 0; lane < closed; lane++)
+                    {
+                        AddChunkChainingValue(cvs.Slice(lane * 8, 8));
+                    }
+
+                    if (closed < degree)
+                    {
+                        // The input ends with this batch: its last chunk may be the root, so keep it open
+                        // with 15 blocks compressed and the last block buffered, as if added block by block.
+                        lastChunkCv.CopyTo(_chunkCv);
+                        input.Slice(offset + batchBytes - BlockLength, BlockLength).CopyTo(_block);
+                        _blocksCompressed = (ChunkLength / BlockLength) - 1;
+                        _blockLength = BlockLength;
+                        return;
+                    }
+
+                    offset += batchBytes;
+                    remaining -= batchBytes;
                 }
 
+                // The last chunk is kept back (strict >) because it may be the root.
                 while (remaining > ChunkLength)
                 {
                     HashFullChunk(ref Unsafe.Add(ref source, offset), ref _key[0], _chunkCounter, _flags, ref cv[0]);
@@ -177,6 +213,22 @@ internal struct Blake3State
             var take = Math.Min(ChunkLength - ChunkBytes, input.Length);
             UpdateChunk(input[..take]);
             input = input[take..];
+        }
+    }
+
+    private static void HashBatch(int degree, ref byte chunks, ref uint key, ulong chunkCounter, uint flags, ref uint cvs, ref uint lastChunkCv)
+    {
+        switch (degree)
+        {
+            case Blake3Chunks16.Degree:
+                Blake3Chunks16.HashChunks(ref chunks, ref key, chunkCounter, flags, ref cvs, ref lastChunkCv);
+                break;
+            case Blake3Chunks8.Degree:
+                Blake3Chunks8.HashChunks(ref chunks, ref key, chunkCounter, flags, ref cvs, ref lastChunkCv);
+                break;
+            default:
+                Blake3Chunks4.HashChunks(ref chunks, ref key, chunkCounter, flags, ref cvs, ref lastChunkCv);
+                break;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Json;
 using Helios.Core.Hashing;
@@ -269,6 +270,117 @@ public sealed class Blake3Tests : IDisposable
         var output = new byte[outputLength];
         Blake3.Hash(input, output);
         Assert.Equal(stdout.TrimEnd('\n'), Convert.ToHexStringLower(output));
+    }
+
+    /// <summary>The multi-chunk widths: scalar only, then 4, 8 and 16 chunks at once (each capped at what the machine accelerates).</summary>
+    public static TheoryData<int> Degrees() => new(1, 4, 8, 16);
+
+    [Fact]
+    public void The_widest_accelerated_path_is_chosen()
+    {
+        var expected = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : Vector128.IsHardwareAccelerated ? 4 : 1;
+        Assert.Equal(expected, Blake3State.HardwareDegree);
+    }
+
+    [Theory]
+    [MemberData(nameof(Degrees))]
+    public void Every_width_matches_every_official_vector(int degree)
+    {
+        var vectors = OfficialVectors.Value;
+        foreach (var vector in vectors.Cases)
+        {
+            var input = VectorInput(vector.InputLength);
+            AssertStateAgrees(vector.Hash, Blake3State.ForHash, input, degree);
+            AssertStateAgrees(vector.KeyedHash, () => Blake3State.ForKeyedHash(vectors.Key), input, degree);
+            AssertStateAgrees(vector.DeriveKey, () => Blake3State.ForDeriveKey(Encoding.UTF8.GetBytes(vectors.Context)), input, degree);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Degrees))]
+    public void Every_width_equals_scalar_around_the_batch_sizes(int degree)
+    {
+        var key = OfficialVectors.Value.Key;
+        var sizes = new List<int>();
+        foreach (var kib in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 20, 24, 28, 31, 32, 33, 48, 63, 64, 65, 70 })
+        {
+            foreach (var delta in new[] { -65, -64, -1, 0, 1, 64, 65 })
+            {
+                sizes.Add((kib * 1024) + delta);
+            }
+        }
+
+        var random = new Random(7 + degree);
+        for (var i = 0; i < 40; i++)
+        {
+            sizes.Add(random.Next(0, 70 * 1024));
+        }
+
+        foreach (var size in sizes)
+        {
+            var input = RandomInput(size, size);
+            foreach (var create in new Func<Blake3State>[] { Blake3State.ForHash, () => Blake3State.ForKeyedHash(key) })
+            {
+                var expected = StateHash(create, input, 1, [input.Length]);
+                Assert.True(expected.SequenceEqual(StateHash(create, input, degree, [input.Length])), $"one piece, size {size}, degree {degree}");
+
+                // Pieces that are whole batches (the batch ends the piece, more input follows) and odd ones.
+                int[] pieces = [4096, 8192, 16384, 1024, 4096, 65, 16384 + 64, 8191, 4097];
+                Assert.True(expected.SequenceEqual(StateHash(create, input, degree, pieces)), $"whole-batch pieces, size {size}, degree {degree}");
+                int[] randomPieces = [random.Next(1, 20_000), random.Next(1, 20_000), random.Next(1, 20_000)];
+                Assert.True(expected.SequenceEqual(StateHash(create, input, degree, randomPieces)), $"random pieces, size {size}, degree {degree}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_batch_width_carries_the_chunk_counter_into_the_high_word()
+    {
+        var input = RandomInput(16 * 1024, 99);
+        uint[] key = [1, 2, 3, 4, 5, 6, 7, 8];
+        const ulong counter = uint.MaxValue - 2UL;
+        var expected = new uint[16 * 8];
+        for (var lane = 0; lane < 16; lane++)
+        {
+            Blake3Compression.HashFullChunk(ref input[lane * 1024], ref key[0], counter + (ulong)lane, 0, ref expected[lane * 8]);
+        }
+
+        var lastChunkCv = new uint[8];
+        var actual = new uint[16 * 8];
+        Blake3Chunks4.HashChunks(ref input[0], ref key[0], counter, 0, ref actual[0], ref lastChunkCv[0]);
+        Assert.Equal(expected[..32], actual[..32]);
+        Blake3Chunks8.HashChunks(ref input[0], ref key[0], counter, 0, ref actual[0], ref lastChunkCv[0]);
+        Assert.Equal(expected[..64], actual[..64]);
+        Blake3Chunks16.HashChunks(ref input[0], ref key[0], counter, 0, ref actual[0], ref lastChunkCv[0]);
+        Assert.Equal(expected, actual);
+    }
+
+    private static void AssertStateAgrees(string expectedHex, Func<Blake3State> create, byte[] input, int degree)
+    {
+        var length = expectedHex.Length / 2;
+        var state = create();
+        state.Update(input, degree);
+        var output = new byte[length];
+        state.Finalize(0, output);
+        Assert.Equal(expectedHex, Convert.ToHexStringLower(output));
+        Assert.Equal(expectedHex, Convert.ToHexStringLower(StateHash(create, input, degree, [4096, 97, 8192, 16384], length)));
+    }
+
+    /// <summary>Hashes <paramref name="input"/> at the given width, fed in the given piece sizes (cycled).</summary>
+    private static byte[] StateHash(Func<Blake3State> create, byte[] input, int degree, int[] pieces, int outputLength = 32)
+    {
+        var state = create();
+        var position = 0;
+        for (var i = 0; position < input.Length; i++)
+        {
+            var take = Math.Min(pieces[i % pieces.Length], input.Length - position);
+            state.Update(input.AsSpan(position, take), degree);
+            position += take;
+        }
+
+        var output = new byte[outputLength];
+        state.Finalize(0, output);
+        return output;
     }
 
     private delegate void OutputWriter(Span<byte> output);

@@ -1,0 +1,283 @@
+// Blake3Chunks4, Blake3Chunks8 and Blake3Chunks16 are the same code at three vector widths: change all three together.
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static Helios.Core.Hashing.Blake3Compression;
+
+namespace Helios.Core.Hashing;
+
+/// <summary>
+/// Hashes eight whole chunks at once, one chunk per lane of <see cref="Vector256{T}"/> (the
+/// "hash many" layout of the reference implementation: state word i of all chunks in one
+/// vector). Message words are loaded with a hardware gather (one word from each chunk) where
+/// available; rotations by 16 and 8 are byte shuffles, or single rotate instructions with AVX-512.
+/// </summary>
+internal static class Blake3Chunks8
+{
+    public const int Degree = 8;
+
+    public static bool IsSupported => Vector256.IsHardwareAccelerated;
+
+    /// <summary>
+    /// Hashes the 8 consecutive chunks at <paramref name="chunks"/> (8 KiB) with counters
+    /// <paramref name="chunkCounter"/>..+7 and writes their chaining values to <paramref name="cvs"/>
+    /// (64 words, chunk-major). Also writes to <paramref name="lastChunkCv"/> (8 words) the last
+    /// chunk's chaining value before its last block, so that the caller can keep that chunk open
+    /// when it may be the root.
+    /// </summary>
+    [SkipLocalsInit]
+    public static unsafe void HashChunks(ref byte chunks, ref uint key, ulong chunkCounter, uint flags, ref uint cvs, ref uint lastChunkCv)
+    {
+        var h0 = Vector256.Create(key);
+        var h1 = Vector256.Create(Unsafe.Add(ref key, 1));
+        var h2 = Vector256.Create(Unsafe.Add(ref key, 2));
+        var h3 = Vector256.Create(Unsafe.Add(ref key, 3));
+        var h4 = Vector256.Create(Unsafe.Add(ref key, 4));
+        var h5 = Vector256.Create(Unsafe.Add(ref key, 5));
+        var h6 = Vector256.Create(Unsafe.Add(ref key, 6));
+        var h7 = Vector256.Create(Unsafe.Add(ref key, 7));
+        var counterBase = Vector256.Create((uint)chunkCounter);
+        var counterLow = counterBase + Vector256<uint>.Indices;
+
+        // A lane whose low word wrapped around carries one into the high word (LessThan is all ones, i.e. -1).
+        var counterHigh = Vector256.Create((uint)(chunkCounter >> 32)) - Vector256.LessThan(counterLow, counterBase);
+        var blockLen = Vector256.Create((uint)BlockLength);
+        var index = Vector256<int>.Indices * (ChunkLength / sizeof(uint));
+
+        fixed (byte* start = &chunks)
+        {
+            for (var b = 0; b < ChunkLength / BlockLength; b++)
+            {
+                var block = start + (b * BlockLength);
+                var blockFlags = flags | (b == 0 ? ChunkStart : 0);
+                if (b == (ChunkLength / BlockLength) - 1)
+                {
+                    blockFlags |= ChunkEnd;
+                    lastChunkCv = h0.GetElement(Degree - 1);
+                    Unsafe.Add(ref lastChunkCv, 1) = h1.GetElement(Degree - 1);
+                    Unsafe.Add(ref lastChunkCv, 2) = h2.GetElement(Degree - 1);
+                    Unsafe.Add(ref lastChunkCv, 3) = h3.GetElement(Degree - 1);
+                    Unsafe.Add(ref lastChunkCv, 4) = h4.GetElement(Degree - 1);
+                    Unsafe.Add(ref lastChunkCv, 5) = h5.GetElement(Degree - 1);
+                    Unsafe.Add(ref lastChunkCv, 6) = h6.GetElement(Degree - 1);
+                    Unsafe.Add(ref lastChunkCv, 7) = h7.GetElement(Degree - 1);
+                }
+
+            var m0 = Gather(block, 0, index);
+            var m1 = Gather(block, 4, index);
+            var m2 = Gather(block, 8, index);
+            var m3 = Gather(block, 12, index);
+            var m4 = Gather(block, 16, index);
+            var m5 = Gather(block, 20, index);
+            var m6 = Gather(block, 24, index);
+            var m7 = Gather(block, 28, index);
+            var m8 = Gather(block, 32, index);
+            var m9 = Gather(block, 36, index);
+            var m10 = Gather(block, 40, index);
+            var m11 = Gather(block, 44, index);
+            var m12 = Gather(block, 48, index);
+            var m13 = Gather(block, 52, index);
+            var m14 = Gather(block, 56, index);
+            var m15 = Gather(block, 60, index);
+                Vector256<uint> v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
+                var v8 = Vector256.Create(Iv0);
+                var v9 = Vector256.Create(Iv1);
+                var v10 = Vector256.Create(Iv2);
+                var v11 = Vector256.Create(Iv3);
+                var v12 = counterLow;
+                var v13 = counterHigh;
+                var v14 = blockLen;
+                var v15 = Vector256.Create(blockFlags);
+                v0 += v4 + m0; v12 = Rotr(v12 ^ v0, 16); v8 += v12; v4 = Rotr(v4 ^ v8, 12);
+                v0 += v4 + m1; v12 = Rotr(v12 ^ v0, 8); v8 += v12; v4 = Rotr(v4 ^ v8, 7);
+                v1 += v5 + m2; v13 = Rotr(v13 ^ v1, 16); v9 += v13; v5 = Rotr(v5 ^ v9, 12);
+                v1 += v5 + m3; v13 = Rotr(v13 ^ v1, 8); v9 += v13; v5 = Rotr(v5 ^ v9, 7);
+                v2 += v6 + m4; v14 = Rotr(v14 ^ v2, 16); v10 += v14; v6 = Rotr(v6 ^ v10, 12);
+                v2 += v6 + m5; v14 = Rotr(v14 ^ v2, 8); v10 += v14; v6 = Rotr(v6 ^ v10, 7);
+                v3 += v7 + m6; v15 = Rotr(v15 ^ v3, 16); v11 += v15; v7 = Rotr(v7 ^ v11, 12);
+                v3 += v7 + m7; v15 = Rotr(v15 ^ v3, 8); v11 += v15; v7 = Rotr(v7 ^ v11, 7);
+                v0 += v5 + m8; v15 = Rotr(v15 ^ v0, 16); v10 += v15; v5 = Rotr(v5 ^ v10, 12);
+                v0 += v5 + m9; v15 = Rotr(v15 ^ v0, 8); v10 += v15; v5 = Rotr(v5 ^ v10, 7);
+                v1 += v6 + m10; v12 = Rotr(v12 ^ v1, 16); v11 += v12; v6 = Rotr(v6 ^ v11, 12);
+                v1 += v6 + m11; v12 = Rotr(v12 ^ v1, 8); v11 += v12; v6 = Rotr(v6 ^ v11, 7);
+                v2 += v7 + m12; v13 = Rotr(v13 ^ v2, 16); v8 += v13; v7 = Rotr(v7 ^ v8, 12);
+                v2 += v7 + m13; v13 = Rotr(v13 ^ v2, 8); v8 += v13; v7 = Rotr(v7 ^ v8, 7);
+                v3 += v4 + m14; v14 = Rotr(v14 ^ v3, 16); v9 += v14; v4 = Rotr(v4 ^ v9, 12);
+                v3 += v4 + m15; v14 = Rotr(v14 ^ v3, 8); v9 += v14; v4 = Rotr(v4 ^ v9, 7);
+                v0 += v4 + m2; v12 = Rotr(v12 ^ v0, 16); v8 += v12; v4 = Rotr(v4 ^ v8, 12);
+                v0 += v4 + m6; v12 = Rotr(v12 ^ v0, 8); v8 += v12; v4 = Rotr(v4 ^ v8, 7);
+                v1 += v5 + m3; v13 = Rotr(v13 ^ v1, 16); v9 += v13; v5 = Rotr(v5 ^ v9, 12);
+                v1 += v5 + m10; v13 = Rotr(v13 ^ v1, 8); v9 += v13; v5 = Rotr(v5 ^ v9, 7);
+                v2 += v6 + m7; v14 = Rotr(v14 ^ v2, 16); v10 += v14; v6 = Rotr(v6 ^ v10, 12);
+                v2 += v6 + m0; v14 = Rotr(v14 ^ v2, 8); v10 += v14; v6 = Rotr(v6 ^ v10, 7);
+                v3 += v7 + m4; v15 = Rotr(v15 ^ v3, 16); v11 += v15; v7 = Rotr(v7 ^ v11, 12);
+                v3 += v7 + m13; v15 = Rotr(v15 ^ v3, 8); v11 += v15; v7 = Rotr(v7 ^ v11, 7);
+                v0 += v5 + m1; v15 = Rotr(v15 ^ v0, 16); v10 += v15; v5 = Rotr(v5 ^ v10, 12);
+                v0 += v5 + m11; v15 = Rotr(v15 ^ v0, 8); v10 += v15; v5 = Rotr(v5 ^ v10, 7);
+                v1 += v6 + m12; v12 = Rotr(v12 ^ v1, 16); v11 += v12; v6 = Rotr(v6 ^ v11, 12);
+                v1 += v6 + m5; v12 = Rotr(v12 ^ v1, 8); v11 += v12; v6 = Rotr(v6 ^ v11, 7);
+                v2 += v7 + m9; v13 = Rotr(v13 ^ v2, 16); v8 += v13; v7 = Rotr(v7 ^ v8, 12);
+                v2 += v7 + m14; v13 = Rotr(v13 ^ v2, 8); v8 += v13; v7 = Rotr(v7 ^ v8, 7);
+                v3 += v4 + m15; v14 = Rotr(v14 ^ v3, 16); v9 += v14; v4 = Rotr(v4 ^ v9, 12);
+                v3 += v4 + m8; v14 = Rotr(v14 ^ v3, 8); v9 += v14; v4 = Rotr(v4 ^ v9, 7);
+                v0 += v4 + m3; v12 = Rotr(v12 ^ v0, 16); v8 += v12; v4 = Rotr(v4 ^ v8, 12);
+                v0 += v4 + m4; v12 = Rotr(v12 ^ v0, 8); v8 += v12; v4 = Rotr(v4 ^ v8, 7);
+                v1 += v5 + m10; v13 = Rotr(v13 ^ v1, 16); v9 += v13; v5 = Rotr(v5 ^ v9, 12);
+                v1 += v5 + m12; v13 = Rotr(v13 ^ v1, 8); v9 += v13; v5 = Rotr(v5 ^ v9, 7);
+                v2 += v6 + m13; v14 = Rotr(v14 ^ v2, 16); v10 += v14; v6 = Rotr(v6 ^ v10, 12);
+                v2 += v6 + m2; v14 = Rotr(v14 ^ v2, 8); v10 += v14; v6 = Rotr(v6 ^ v10, 7);
+                v3 += v7 + m7; v15 = Rotr(v15 ^ v3, 16); v11 += v15; v7 = Rotr(v7 ^ v11, 12);
+                v3 += v7 + m14; v15 = Rotr(v15 ^ v3, 8); v11 += v15; v7 = Rotr(v7 ^ v11, 7);
+                v0 += v5 + m6; v15 = Rotr(v15 ^ v0, 16); v10 += v15; v5 = Rotr(v5 ^ v10, 12);
+                v0 += v5 + m5; v15 = Rotr(v15 ^ v0, 8); v10 += v15; v5 = Rotr(v5 ^ v10, 7);
+                v1 += v6 + m9; v12 = Rotr(v12 ^ v1, 16); v11 += v12; v6 = Rotr(v6 ^ v11, 12);
+                v1 += v6 + m0; v12 = Rotr(v12 ^ v1, 8); v11 += v12; v6 = Rotr(v6 ^ v11, 7);
+                v2 += v7 + m11; v13 = Rotr(v13 ^ v2, 16); v8 += v13; v7 = Rotr(v7 ^ v8, 12);
+                v2 += v7 + m15; v13 = Rotr(v13 ^ v2, 8); v8 += v13; v7 = Rotr(v7 ^ v8, 7);
+                v3 += v4 + m8; v14 = Rotr(v14 ^ v3, 16); v9 += v14; v4 = Rotr(v4 ^ v9, 12);
+                v3 += v4 + m1; v14 = Rotr(v14 ^ v3, 8); v9 += v14; v4 = Rotr(v4 ^ v9, 7);
+                v0 += v4 + m10; v12 = Rotr(v12 ^ v0, 16); v8 += v12; v4 = Rotr(v4 ^ v8, 12);
+                v0 += v4 + m7; v12 = Rotr(v12 ^ v0, 8); v8 += v12; v4 = Rotr(v4 ^ v8, 7);
+                v1 += v5 + m12; v13 = Rotr(v13 ^ v1, 16); v9 += v13; v5 = Rotr(v5 ^ v9, 12);
+                v1 += v5 + m9; v13 = Rotr(v13 ^ v1, 8); v9 += v13; v5 = Rotr(v5 ^ v9, 7);
+                v2 += v6 + m14; v14 = Rotr(v14 ^ v2, 16); v10 += v14; v6 = Rotr(v6 ^ v10, 12);
+                v2 += v6 + m3; v14 = Rotr(v14 ^ v2, 8); v10 += v14; v6 = Rotr(v6 ^ v10, 7);
+                v3 += v7 + m13; v15 = Rotr(v15 ^ v3, 16); v11 += v15; v7 = Rotr(v7 ^ v11, 12);
+                v3 += v7 + m15; v15 = Rotr(v15 ^ v3, 8); v11 += v15; v7 = Rotr(v7 ^ v11, 7);
+                v0 += v5 + m4; v15 = Rotr(v15 ^ v0, 16); v10 += v15; v5 = Rotr(v5 ^ v10, 12);
+                v0 += v5 + m0; v15 = Rotr(v15 ^ v0, 8); v10 += v15; v5 = Rotr(v5 ^ v10, 7);
+                v1 += v6 + m11; v12 = Rotr(v12 ^ v1, 16); v11 += v12; v6 = Rotr(v6 ^ v11, 12);
+                v1 += v6 + m2; v12 = Rotr(v12 ^ v1, 8); v11 += v12; v6 = Rotr(v6 ^ v11, 7);
+                v2 += v7 + m5; v13 = Rotr(v13 ^ v2, 16); v8 += v13; v7 = Rotr(v7 ^ v8, 12);
+                v2 += v7 + m8; v13 = Rotr(v13 ^ v2, 8); v8 += v13; v7 = Rotr(v7 ^ v8, 7);
+                v3 += v4 + m1; v14 = Rotr(v14 ^ v3, 16); v9 += v14; v4 = Rotr(v4 ^ v9, 12);
+                v3 += v4 + m6; v14 = Rotr(v14 ^ v3, 8); v9 += v14; v4 = Rotr(v4 ^ v9, 7);
+                v0 += v4 + m12; v12 = Rotr(v12 ^ v0, 16); v8 += v12; v4 = Rotr(v4 ^ v8, 12);
+                v0 += v4 + m13; v12 = Rotr(v12 ^ v0, 8); v8 += v12; v4 = Rotr(v4 ^ v8, 7);
+                v1 += v5 + m9; v13 = Rotr(v13 ^ v1, 16); v9 += v13; v5 = Rotr(v5 ^ v9, 12);
+                v1 += v5 + m11; v13 = Rotr(v13 ^ v1, 8); v9 += v13; v5 = Rotr(v5 ^ v9, 7);
+                v2 += v6 + m15; v14 = Rotr(v14 ^ v2, 16); v10 += v14; v6 = Rotr(v6 ^ v10, 12);
+                v2 += v6 + m10; v14 = Rotr(v14 ^ v2, 8); v10 += v14; v6 = Rotr(v6 ^ v10, 7);
+                v3 += v7 + m14; v15 = Rotr(v15 ^ v3, 16); v11 += v15; v7 = Rotr(v7 ^ v11, 12);
+                v3 += v7 + m8; v15 = Rotr(v15 ^ v3, 8); v11 += v15; v7 = Rotr(v7 ^ v11, 7);
+                v0 += v5 + m7; v15 = Rotr(v15 ^ v0, 16); v10 += v15; v5 = Rotr(v5 ^ v10, 12);
+                v0 += v5 + m2; v15 = Rotr(v15 ^ v0, 8); v10 += v15; v5 = Rotr(v5 ^ v10, 7);
+                v1 += v6 + m5; v12 = Rotr(v12 ^ v1, 16); v11 += v12; v6 = Rotr(v6 ^ v11, 12);
+                v1 += v6 + m3; v12 = Rotr(v12 ^ v1, 8); v11 += v12; v6 = Rotr(v6 ^ v11, 7);
+                v2 += v7 + m0; v13 = Rotr(v13 ^ v2, 16); v8 += v13; v7 = Rotr(v7 ^ v8, 12);
+                v2 += v7 + m1; v13 = Rotr(v13 ^ v2, 8); v8 += v13; v7 = Rotr(v7 ^ v8, 7);
+                v3 += v4 + m6; v14 = Rotr(v14 ^ v3, 16); v9 += v14; v4 = Rotr(v4 ^ v9, 12);
+                v3 += v4 + m4; v14 = Rotr(v14 ^ v3, 8); v9 += v14; v4 = Rotr(v4 ^ v9, 7);
+                v0 += v4 + m9; v12 = Rotr(v12 ^ v0, 16); v8 += v12; v4 = Rotr(v4 ^ v8, 12);
+                v0 += v4 + m14; v12 = Rotr(v12 ^ v0, 8); v8 += v12; v4 = Rotr(v4 ^ v8, 7);
+                v1 += v5 + m11; v13 = Rotr(v13 ^ v1, 16); v9 += v13; v5 = Rotr(v5 ^ v9, 12);
+                v1 += v5 + m5; v13 = Rotr(v13 ^ v1, 8); v9 += v13; v5 = Rotr(v5 ^ v9, 7);
+                v2 += v6 + m8; v14 = Rotr(v14 ^ v2, 16); v10 += v14; v6 = Rotr(v6 ^ v10, 12);
+                v2 += v6 + m12; v14 = Rotr(v14 ^ v2, 8); v10 += v14; v6 = Rotr(v6 ^ v10, 7);
+                v3 += v7 + m15; v15 = Rotr(v15 ^ v3, 16); v11 += v15; v7 = Rotr(v7 ^ v11, 12);
+                v3 += v7 + m1; v15 = Rotr(v15 ^ v3, 8); v11 += v15; v7 = Rotr(v7 ^ v11, 7);
+                v0 += v5 + m13; v15 = Rotr(v15 ^ v0, 16); v10 += v15; v5 = Rotr(v5 ^ v10, 12);
+                v0 += v5 + m3; v15 = Rotr(v15 ^ v0, 8); v10 += v15; v5 = Rotr(v5 ^ v10, 7);
+                v1 += v6 + m0; v12 = Rotr(v12 ^ v1, 16); v11 += v12; v6 = Rotr(v6 ^ v11, 12);
+                v1 += v6 + m10; v12 = Rotr(v12 ^ v1, 8); v11 += v12; v6 = Rotr(v6 ^ v11, 7);
+                v2 += v7 + m2; v13 = Rotr(v13 ^ v2, 16); v8 += v13; v7 = Rotr(v7 ^ v8, 12);
+                v2 += v7 + m6; v13 = Rotr(v13 ^ v2, 8); v8 += v13; v7 = Rotr(v7 ^ v8, 7);
+                v3 += v4 + m4; v14 = Rotr(v14 ^ v3, 16); v9 += v14; v4 = Rotr(v4 ^ v9, 12);
+                v3 += v4 + m7; v14 = Rotr(v14 ^ v3, 8); v9 += v14; v4 = Rotr(v4 ^ v9, 7);
+                v0 += v4 + m11; v12 = Rotr(v12 ^ v0, 16); v8 += v12; v4 = Rotr(v4 ^ v8, 12);
+                v0 += v4 + m15; v12 = Rotr(v12 ^ v0, 8); v8 += v12; v4 = Rotr(v4 ^ v8, 7);
+                v1 += v5 + m5; v13 = Rotr(v13 ^ v1, 16); v9 += v13; v5 = Rotr(v5 ^ v9, 12);
+                v1 += v5 + m0; v13 = Rotr(v13 ^ v1, 8); v9 += v13; v5 = Rotr(v5 ^ v9, 7);
+                v2 += v6 + m1; v14 = Rotr(v14 ^ v2, 16); v10 += v14; v6 = Rotr(v6 ^ v10, 12);
+                v2 += v6 + m9; v14 = Rotr(v14 ^ v2, 8); v10 += v14; v6 = Rotr(v6 ^ v10, 7);
+                v3 += v7 + m8; v15 = Rotr(v15 ^ v3, 16); v11 += v15; v7 = Rotr(v7 ^ v11, 12);
+                v3 += v7 + m6; v15 = Rotr(v15 ^ v3, 8); v11 += v15; v7 = Rotr(v7 ^ v11, 7);
+                v0 += v5 + m14; v15 = Rotr(v15 ^ v0, 16); v10 += v15; v5 = Rotr(v5 ^ v10, 12);
+                v0 += v5 + m10; v15 = Rotr(v15 ^ v0, 8); v10 += v15; v5 = Rotr(v5 ^ v10, 7);
+                v1 += v6 + m2; v12 = Rotr(v12 ^ v1, 16); v11 += v12; v6 = Rotr(v6 ^ v11, 12);
+                v1 += v6 + m12; v12 = Rotr(v12 ^ v1, 8); v11 += v12; v6 = Rotr(v6 ^ v11, 7);
+                v2 += v7 + m3; v13 = Rotr(v13 ^ v2, 16); v8 += v13; v7 = Rotr(v7 ^ v8, 12);
+                v2 += v7 + m4; v13 = Rotr(v13 ^ v2, 8); v8 += v13; v7 = Rotr(v7 ^ v8, 7);
+                v3 += v4 + m7; v14 = Rotr(v14 ^ v3, 16); v9 += v14; v4 = Rotr(v4 ^ v9, 12);
+                v3 += v4 + m13; v14 = Rotr(v14 ^ v3, 8); v9 += v14; v4 = Rotr(v4 ^ v9, 7);
+                h0 = v0 ^ v8;
+                h1 = v1 ^ v9;
+                h2 = v2 ^ v10;
+                h3 = v3 ^ v11;
+                h4 = v4 ^ v12;
+                h5 = v5 ^ v13;
+                h6 = v6 ^ v14;
+                h7 = v7 ^ v15;
+            }
+        }
+
+        // Word-major to chunk-major through a small buffer: eight vector stores, then scalar copies.
+        var words = stackalloc uint[8 * Degree];
+        h0.Store(words);
+        h1.Store(words + Degree);
+        h2.Store(words + (2 * Degree));
+        h3.Store(words + (3 * Degree));
+        h4.Store(words + (4 * Degree));
+        h5.Store(words + (5 * Degree));
+        h6.Store(words + (6 * Degree));
+        h7.Store(words + (7 * Degree));
+        for (var lane = 0; lane < Degree; lane++)
+        {
+            ref var cv = ref Unsafe.Add(ref cvs, lane * 8);
+            for (var i = 0; i < 8; i++)
+            {
+                Unsafe.Add(ref cv, i) = words[(i * Degree) + lane];
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> Rotr(Vector256<uint> value, [ConstantExpected] byte count)
+    {
+        if (Avx512F.VL.IsSupported)
+        {
+            return Avx512F.VL.RotateRight(value, count);
+        }
+
+        if (Avx2.IsSupported && count == 16)
+        {
+            return Avx2.Shuffle(value.AsByte(), Vector256.Create((byte)2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 18, 19, 16, 17, 22, 23, 20, 21, 26, 27, 24, 25, 30, 31, 28, 29)).AsUInt32();
+        }
+
+        if (Avx2.IsSupported && count == 8)
+        {
+            return Avx2.Shuffle(value.AsByte(), Vector256.Create((byte)1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12, 17, 18, 19, 16, 21, 22, 23, 20, 25, 26, 27, 24, 29, 30, 31, 28)).AsUInt32();
+        }
+
+        return Vector256.ShiftRightLogical(value, count) | Vector256.ShiftLeft(value, 32 - count);
+    }
+
+    /// <summary>Word <paramref name="offset"/>/4 of the same block in each of the chunks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<uint> Gather(byte* block, int offset, Vector256<int> index)
+    {
+        if (Avx2.IsSupported && BitConverter.IsLittleEndian)
+        {
+            return Avx2.GatherVector256((uint*)(block + offset), index, 4);
+        }
+
+        return Vector256.Create(
+            Load(block, offset + (0 * ChunkLength)),
+            Load(block, offset + (1 * ChunkLength)),
+            Load(block, offset + (2 * ChunkLength)),
+            Load(block, offset + (3 * ChunkLength)),
+            Load(block, offset + (4 * ChunkLength)),
+            Load(block, offset + (5 * ChunkLength)),
+            Load(block, offset + (6 * ChunkLength)),
+            Load(block, offset + (7 * ChunkLength)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe uint Load(byte* source, int offset)
+    {
+        var value = Unsafe.ReadUnaligned<uint>(source + offset);
+        return BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
+    }
+}
