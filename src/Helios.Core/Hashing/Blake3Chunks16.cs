@@ -21,14 +21,14 @@ internal static class Blake3Chunks16
     public static bool IsSupported => Vector512.IsHardwareAccelerated;
 
     /// <summary>
-    /// Hashes the 16 consecutive chunks at <paramref name="chunks"/> (16 KiB) with counters
-    /// <paramref name="chunkCounter"/>..+15 and writes their chaining values to <paramref name="cvs"/>
-    /// (128 words, chunk-major). Also writes to <paramref name="lastChunkCv"/> (8 words) the last
-    /// chunk's chaining value before its last block, so that the caller can keep that chunk open
-    /// when it may be the root.
+    /// Hashes the <paramref name="lanes"/> (1..16) consecutive whole chunks at <paramref name="chunks"/> with
+    /// counters <paramref name="chunkCounter"/>.. and writes their chaining values to <paramref name="cvs"/>
+    /// (8 words each, chunk-major). Unused lanes repeat the last chunk (nothing past it is read). Also
+    /// writes to <paramref name="lastChunkCv"/> (8 words) the last chunk's chaining value before its last
+    /// block, so that the caller can keep that chunk open when it may be the root.
     /// </summary>
     [SkipLocalsInit]
-    public static unsafe void HashChunks(ref byte chunks, ref uint key, ulong chunkCounter, uint flags, ref uint cvs, ref uint lastChunkCv)
+    public static unsafe void HashChunks(ref byte chunks, ref uint key, ulong chunkCounter, uint flags, int lanes, ref uint cvs, ref uint lastChunkCv)
     {
         var h0 = Vector512.Create(key);
         var h1 = Vector512.Create(Unsafe.Add(ref key, 1));
@@ -44,7 +44,9 @@ internal static class Blake3Chunks16
         // A lane whose low word wrapped around carries one into the high word (LessThan is all ones, i.e. -1).
         var counterHigh = Vector512.Create((uint)(chunkCounter >> 32)) - Vector512.LessThan(counterLow, counterBase);
         var blockLen = Vector512.Create((uint)BlockLength);
-        var index = Vector256<int>.Indices * (ChunkLength / sizeof(uint));
+        var lastLane = Vector256.Create(lanes - 1);
+        var index = Vector256.Min(Vector256<int>.Indices, lastLane) * (ChunkLength / sizeof(uint));
+        var indexHigh = Vector256.Min(Vector256<int>.Indices + Vector256.Create(Vector256<int>.Count), lastLane) * (ChunkLength / sizeof(uint));
 
         fixed (byte* start = &chunks)
         {
@@ -55,32 +57,32 @@ internal static class Blake3Chunks16
                 if (b == (ChunkLength / BlockLength) - 1)
                 {
                     blockFlags |= ChunkEnd;
-                    lastChunkCv = h0.GetElement(Degree - 1);
-                    Unsafe.Add(ref lastChunkCv, 1) = h1.GetElement(Degree - 1);
-                    Unsafe.Add(ref lastChunkCv, 2) = h2.GetElement(Degree - 1);
-                    Unsafe.Add(ref lastChunkCv, 3) = h3.GetElement(Degree - 1);
-                    Unsafe.Add(ref lastChunkCv, 4) = h4.GetElement(Degree - 1);
-                    Unsafe.Add(ref lastChunkCv, 5) = h5.GetElement(Degree - 1);
-                    Unsafe.Add(ref lastChunkCv, 6) = h6.GetElement(Degree - 1);
-                    Unsafe.Add(ref lastChunkCv, 7) = h7.GetElement(Degree - 1);
+                    lastChunkCv = h0.GetElement(lanes - 1);
+                    Unsafe.Add(ref lastChunkCv, 1) = h1.GetElement(lanes - 1);
+                    Unsafe.Add(ref lastChunkCv, 2) = h2.GetElement(lanes - 1);
+                    Unsafe.Add(ref lastChunkCv, 3) = h3.GetElement(lanes - 1);
+                    Unsafe.Add(ref lastChunkCv, 4) = h4.GetElement(lanes - 1);
+                    Unsafe.Add(ref lastChunkCv, 5) = h5.GetElement(lanes - 1);
+                    Unsafe.Add(ref lastChunkCv, 6) = h6.GetElement(lanes - 1);
+                    Unsafe.Add(ref lastChunkCv, 7) = h7.GetElement(lanes - 1);
                 }
 
-            var m0 = Gather(block, 0, index);
-            var m1 = Gather(block, 4, index);
-            var m2 = Gather(block, 8, index);
-            var m3 = Gather(block, 12, index);
-            var m4 = Gather(block, 16, index);
-            var m5 = Gather(block, 20, index);
-            var m6 = Gather(block, 24, index);
-            var m7 = Gather(block, 28, index);
-            var m8 = Gather(block, 32, index);
-            var m9 = Gather(block, 36, index);
-            var m10 = Gather(block, 40, index);
-            var m11 = Gather(block, 44, index);
-            var m12 = Gather(block, 48, index);
-            var m13 = Gather(block, 52, index);
-            var m14 = Gather(block, 56, index);
-            var m15 = Gather(block, 60, index);
+            var m0 = Gather(block, 0, index, indexHigh, lanes);
+            var m1 = Gather(block, 4, index, indexHigh, lanes);
+            var m2 = Gather(block, 8, index, indexHigh, lanes);
+            var m3 = Gather(block, 12, index, indexHigh, lanes);
+            var m4 = Gather(block, 16, index, indexHigh, lanes);
+            var m5 = Gather(block, 20, index, indexHigh, lanes);
+            var m6 = Gather(block, 24, index, indexHigh, lanes);
+            var m7 = Gather(block, 28, index, indexHigh, lanes);
+            var m8 = Gather(block, 32, index, indexHigh, lanes);
+            var m9 = Gather(block, 36, index, indexHigh, lanes);
+            var m10 = Gather(block, 40, index, indexHigh, lanes);
+            var m11 = Gather(block, 44, index, indexHigh, lanes);
+            var m12 = Gather(block, 48, index, indexHigh, lanes);
+            var m13 = Gather(block, 52, index, indexHigh, lanes);
+            var m14 = Gather(block, 56, index, indexHigh, lanes);
+            var m15 = Gather(block, 60, index, indexHigh, lanes);
                 Vector512<uint> v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
                 var v8 = Vector512.Create(Iv0);
                 var v9 = Vector512.Create(Iv1);
@@ -223,7 +225,7 @@ internal static class Blake3Chunks16
         h5.Store(words + (5 * Degree));
         h6.Store(words + (6 * Degree));
         h7.Store(words + (7 * Degree));
-        for (var lane = 0; lane < Degree; lane++)
+        for (var lane = 0; lane < lanes; lane++)
         {
             ref var cv = ref Unsafe.Add(ref cvs, lane * 8);
             for (var i = 0; i < 8; i++)
@@ -241,30 +243,30 @@ internal static class Blake3Chunks16
 
     /// <summary>Word <paramref name="offset"/>/4 of the same block in each of the chunks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector512<uint> Gather(byte* block, int offset, Vector256<int> index)
+    private static unsafe Vector512<uint> Gather(byte* block, int offset, Vector256<int> index, Vector256<int> indexHigh, int lanes)
     {
         if (Avx2.IsSupported && BitConverter.IsLittleEndian)
         {
-            return Vector512.Create(Avx2.GatherVector256((uint*)(block + offset), index, 4), Avx2.GatherVector256((uint*)(block + offset) + (8 * ChunkLength / sizeof(uint)), index, 4));
+            return Vector512.Create(Avx2.GatherVector256((uint*)(block + offset), index, 4), Avx2.GatherVector256((uint*)(block + offset), indexHigh, 4));
         }
 
         return Vector512.Create(
-            Load(block, offset + (0 * ChunkLength)),
-            Load(block, offset + (1 * ChunkLength)),
-            Load(block, offset + (2 * ChunkLength)),
-            Load(block, offset + (3 * ChunkLength)),
-            Load(block, offset + (4 * ChunkLength)),
-            Load(block, offset + (5 * ChunkLength)),
-            Load(block, offset + (6 * ChunkLength)),
-            Load(block, offset + (7 * ChunkLength)),
-            Load(block, offset + (8 * ChunkLength)),
-            Load(block, offset + (9 * ChunkLength)),
-            Load(block, offset + (10 * ChunkLength)),
-            Load(block, offset + (11 * ChunkLength)),
-            Load(block, offset + (12 * ChunkLength)),
-            Load(block, offset + (13 * ChunkLength)),
-            Load(block, offset + (14 * ChunkLength)),
-            Load(block, offset + (15 * ChunkLength)));
+            Load(block, offset + (Math.Min(0, lanes - 1) * ChunkLength)),
+            Load(block, offset + (Math.Min(1, lanes - 1) * ChunkLength)),
+            Load(block, offset + (Math.Min(2, lanes - 1) * ChunkLength)),
+            Load(block, offset + (Math.Min(3, lanes - 1) * ChunkLength)),
+            Load(block, offset + (Math.Min(4, lanes - 1) * ChunkLength)),
+            Load(block, offset + (Math.Min(5, lanes - 1) * ChunkLength)),
+            Load(block, offset + (Math.Min(6, lanes - 1) * ChunkLength)),
+            Load(block, offset + (Math.Min(7, lanes - 1) * ChunkLength)),
+            Load(block, offset + (Math.Min(8, lanes - 1) * ChunkLength)),
+            Load(block, offset + (Math.Min(9, lanes - 1) * ChunkLength)),
+            Load(block, offset + (Math.Min(10, lanes - 1) * ChunkLength)),
+            Load(block, offset + (Math.Min(11, lanes - 1) * ChunkLength)),
+            Load(block, offset + (Math.Min(12, lanes - 1) * ChunkLength)),
+            Load(block, offset + (Math.Min(13, lanes - 1) * ChunkLength)),
+            Load(block, offset + (Math.Min(14, lanes - 1) * ChunkLength)),
+            Load(block, offset + (Math.Min(15, lanes - 1) * ChunkLength)));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

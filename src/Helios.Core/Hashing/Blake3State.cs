@@ -164,25 +164,29 @@ internal struct Blake3State
                 var remaining = input.Length;
                 while (true)
                 {
+                    // The widest batch more than half full: lanes past the last whole chunk are wasted,
+                    // which still beats hashing the leftover chunks one at a time.
+                    var wholeChunks = remaining / ChunkLength;
                     var degree =
-                        maxDegree >= 16 && remaining >= 16 * ChunkLength ? 16
-                        : maxDegree >= 8 && remaining >= 8 * ChunkLength ? 8
-                        : maxDegree >= 4 && remaining >= 4 * ChunkLength ? 4
+                        maxDegree >= 16 && wholeChunks > 8 ? 16
+                        : maxDegree >= 8 && wholeChunks > 4 ? 8
+                        : maxDegree >= 4 && wholeChunks >= 4 ? 4
                         : 0;
                     if (degree == 0)
                     {
                         break;
                     }
 
-                    HashBatch(degree, ref Unsafe.Add(ref source, offset), ref _key[0], _chunkCounter, _flags, ref cvs[0], ref lastChunkCv[0]);
-                    var batchBytes = degree * ChunkLength;
-                    var closed = remaining == batchBytes ? degree - 1 : degree;
+                    var lanes = Math.Min(degree, wholeChunks);
+                    HashBatch(degree, ref Unsafe.Add(ref source, offset), ref _key[0], _chunkCounter, _flags, lanes, ref cvs[0], ref lastChunkCv[0]);
+                    var batchBytes = lanes * ChunkLength;
+                    var closed = remaining == batchBytes ? lanes - 1 : lanes;
                     for (var lane = 0; lane < closed; lane++)
                     {
                         AddChunkChainingValue(cvs.Slice(lane * 8, 8));
                     }
 
-                    if (closed < degree)
+                    if (closed < lanes)
                     {
                         // The input ends with this batch: its last chunk may be the root, so keep it open
                         // with 15 blocks compressed and the last block buffered, as if added block by block.
@@ -216,18 +220,18 @@ internal struct Blake3State
         }
     }
 
-    private static void HashBatch(int degree, ref byte chunks, ref uint key, ulong chunkCounter, uint flags, ref uint cvs, ref uint lastChunkCv)
+    private static void HashBatch(int degree, ref byte chunks, ref uint key, ulong chunkCounter, uint flags, int lanes, ref uint cvs, ref uint lastChunkCv)
     {
         switch (degree)
         {
             case Blake3Chunks16.Degree:
-                Blake3Chunks16.HashChunks(ref chunks, ref key, chunkCounter, flags, ref cvs, ref lastChunkCv);
+                Blake3Chunks16.HashChunks(ref chunks, ref key, chunkCounter, flags, lanes, ref cvs, ref lastChunkCv);
                 break;
             case Blake3Chunks8.Degree:
-                Blake3Chunks8.HashChunks(ref chunks, ref key, chunkCounter, flags, ref cvs, ref lastChunkCv);
+                Blake3Chunks8.HashChunks(ref chunks, ref key, chunkCounter, flags, lanes, ref cvs, ref lastChunkCv);
                 break;
             default:
-                Blake3Chunks4.HashChunks(ref chunks, ref key, chunkCounter, flags, ref cvs, ref lastChunkCv);
+                Blake3Chunks4.HashChunks(ref chunks, ref key, chunkCounter, flags, lanes, ref cvs, ref lastChunkCv);
                 break;
         }
     }

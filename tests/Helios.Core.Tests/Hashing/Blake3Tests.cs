@@ -334,7 +334,7 @@ public sealed class Blake3Tests : IDisposable
     }
 
     [Fact]
-    public void Every_batch_width_carries_the_chunk_counter_into_the_high_word()
+    public void Every_batch_width_carries_the_chunk_counter_into_the_high_word_and_hashes_only_its_lanes()
     {
         var input = RandomInput(16 * 1024, 99);
         uint[] key = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -346,13 +346,27 @@ public sealed class Blake3Tests : IDisposable
         }
 
         var lastChunkCv = new uint[8];
-        var actual = new uint[16 * 8];
-        Blake3Chunks4.HashChunks(ref input[0], ref key[0], counter, 0, ref actual[0], ref lastChunkCv[0]);
-        Assert.Equal(expected[..32], actual[..32]);
-        Blake3Chunks8.HashChunks(ref input[0], ref key[0], counter, 0, ref actual[0], ref lastChunkCv[0]);
-        Assert.Equal(expected[..64], actual[..64]);
-        Blake3Chunks16.HashChunks(ref input[0], ref key[0], counter, 0, ref actual[0], ref lastChunkCv[0]);
-        Assert.Equal(expected, actual);
+        foreach (var (degree, lanes) in new[] { (4, 4), (4, 3), (8, 8), (8, 5), (16, 16), (16, 9), (16, 1) })
+        {
+            // Only the first `lanes` chunks are hashed, and only as many bytes are read.
+            var actual = new uint[16 * 8];
+            var chunks = input[..(lanes * 1024)];
+            switch (degree)
+            {
+                case 4:
+                    Blake3Chunks4.HashChunks(ref chunks[0], ref key[0], counter, 0, lanes, ref actual[0], ref lastChunkCv[0]);
+                    break;
+                case 8:
+                    Blake3Chunks8.HashChunks(ref chunks[0], ref key[0], counter, 0, lanes, ref actual[0], ref lastChunkCv[0]);
+                    break;
+                default:
+                    Blake3Chunks16.HashChunks(ref chunks[0], ref key[0], counter, 0, lanes, ref actual[0], ref lastChunkCv[0]);
+                    break;
+            }
+
+            Assert.Equal(expected[..(lanes * 8)], actual[..(lanes * 8)]);
+            Assert.All(actual[(lanes * 8)..], word => Assert.Equal(0u, word));
+        }
     }
 
     private static void AssertStateAgrees(string expectedHex, Func<Blake3State> create, byte[] input, int degree)
