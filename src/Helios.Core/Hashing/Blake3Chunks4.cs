@@ -27,7 +27,9 @@ internal static class Blake3Chunks4
     /// writes to <paramref name="lastChunkCv"/> (8 words) the last chunk's chaining value before its last
     /// block, so that the caller can keep that chunk open when it may be the root.
     /// </summary>
+    /// <remarks>Compiled fully optimised at once: a short-lived process (a CLI hashing a file) would otherwise spend its time in unoptimised code.</remarks>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void HashChunks(ref byte chunks, ref uint key, ulong chunkCounter, uint flags, int lanes, ref uint cvs, ref uint lastChunkCv)
     {
         var h0 = Vector128.Create(key);

@@ -138,7 +138,9 @@ internal struct Blake3State
     /// Adds input using multi-chunk batches no wider than <paramref name="maxDegree"/> chunks (1, 4, 8
     /// or 16; capped at <see cref="HardwareDegree"/>). Every width gives the same hash; tests force each one.
     /// </summary>
+    /// <remarks>This and the compression functions are compiled fully optimised at once, so that a short-lived process (a CLI hashing one file) does not spend its time in unoptimised code.</remarks>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Update(ReadOnlySpan<byte> input, int maxDegree)
     {
         maxDegree = Math.Min(maxDegree, HardwareDegree);
@@ -270,6 +272,7 @@ internal struct Blake3State
     /// Pushes the chaining value of the chunk just completed and merges every subtree it completes:
     /// after n chunks, the number of trailing zero bits of n is the number of merges.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddChunkChainingValue(ReadOnlySpan<uint> cv)
     {
         _chunkCounter++;
