@@ -11,8 +11,8 @@ namespace Helios.Core.Hashing;
 /// <summary>
 /// Hashes sixteen whole chunks at once, one chunk per lane of <see cref="Vector512{T}"/> (the
 /// "hash many" layout of the reference implementation: state word i of all chunks in one
-/// vector). Message words are loaded with a hardware gather (one word from each chunk) where
-/// available; rotations by 16 and 8 are byte shuffles, or single rotate instructions with AVX-512.
+/// vector). Message words are loaded a block per chunk and transposed in registers (lane by lane
+/// where that is not available); rotations by 16 and 8 are byte shuffles, or single rotate instructions with AVX-512.
 /// </summary>
 internal static class Blake3Chunks16
 {
@@ -46,9 +46,6 @@ internal static class Blake3Chunks16
         // A lane whose low word wrapped around carries one into the high word (LessThan is all ones, i.e. -1).
         var counterHigh = Vector512.Create((uint)(chunkCounter >> 32)) - Vector512.LessThan(counterLow, counterBase);
         var blockLen = Vector512.Create((uint)BlockLength);
-        var lastLane = Vector256.Create(lanes - 1);
-        var index = Vector256.Min(Vector256<int>.Indices, lastLane) * (ChunkLength / sizeof(uint));
-        var indexHigh = Vector256.Min(Vector256<int>.Indices + Vector256.Create(Vector256<int>.Count), lastLane) * (ChunkLength / sizeof(uint));
 
         fixed (byte* start = &chunks)
         {
@@ -76,22 +73,22 @@ internal static class Blake3Chunks16
             }
             else
             {
-                m0 = Gather(block, 0, index, indexHigh, lanes);
-                m1 = Gather(block, 4, index, indexHigh, lanes);
-                m2 = Gather(block, 8, index, indexHigh, lanes);
-                m3 = Gather(block, 12, index, indexHigh, lanes);
-                m4 = Gather(block, 16, index, indexHigh, lanes);
-                m5 = Gather(block, 20, index, indexHigh, lanes);
-                m6 = Gather(block, 24, index, indexHigh, lanes);
-                m7 = Gather(block, 28, index, indexHigh, lanes);
-                m8 = Gather(block, 32, index, indexHigh, lanes);
-                m9 = Gather(block, 36, index, indexHigh, lanes);
-                m10 = Gather(block, 40, index, indexHigh, lanes);
-                m11 = Gather(block, 44, index, indexHigh, lanes);
-                m12 = Gather(block, 48, index, indexHigh, lanes);
-                m13 = Gather(block, 52, index, indexHigh, lanes);
-                m14 = Gather(block, 56, index, indexHigh, lanes);
-                m15 = Gather(block, 60, index, indexHigh, lanes);
+                m0 = Gather(block, 0, lanes);
+                m1 = Gather(block, 4, lanes);
+                m2 = Gather(block, 8, lanes);
+                m3 = Gather(block, 12, lanes);
+                m4 = Gather(block, 16, lanes);
+                m5 = Gather(block, 20, lanes);
+                m6 = Gather(block, 24, lanes);
+                m7 = Gather(block, 28, lanes);
+                m8 = Gather(block, 32, lanes);
+                m9 = Gather(block, 36, lanes);
+                m10 = Gather(block, 40, lanes);
+                m11 = Gather(block, 44, lanes);
+                m12 = Gather(block, 48, lanes);
+                m13 = Gather(block, 52, lanes);
+                m14 = Gather(block, 56, lanes);
+                m15 = Gather(block, 60, lanes);
             }
 
                 Vector512<uint> v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
@@ -252,15 +249,10 @@ internal static class Blake3Chunks16
             ? Avx512F.RotateRight(value, count)
             : Vector512.ShiftRightLogical(value, count) | Vector512.ShiftLeft(value, 32 - count);
 
-    /// <summary>Word <paramref name="offset"/>/4 of the same block in each of the chunks.</summary>
+    /// <summary>Word <paramref name="offset"/>/4 of the same block in each of the chunks, lane by lane (the portable fallback).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector512<uint> Gather(byte* block, int offset, Vector256<int> index, Vector256<int> indexHigh, int lanes)
+    private static unsafe Vector512<uint> Gather(byte* block, int offset, int lanes)
     {
-        if (Avx2.IsSupported && BitConverter.IsLittleEndian)
-        {
-            return Vector512.Create(Avx2.GatherVector256((uint*)(block + offset), index, 4), Avx2.GatherVector256((uint*)(block + offset), indexHigh, 4));
-        }
-
         return Vector512.Create(
             Load(block, offset + (Math.Min(0, lanes - 1) * ChunkLength)),
             Load(block, offset + (Math.Min(1, lanes - 1) * ChunkLength)),

@@ -11,8 +11,8 @@ namespace Helios.Core.Hashing;
 /// <summary>
 /// Hashes four whole chunks at once, one chunk per lane of <see cref="Vector128{T}"/> (the
 /// "hash many" layout of the reference implementation: state word i of all chunks in one
-/// vector). Message words are loaded with a hardware gather (one word from each chunk) where
-/// available; rotations by 16 and 8 are byte shuffles, or single rotate instructions with AVX-512.
+/// vector). Message words are loaded a block per chunk and transposed in registers (lane by lane
+/// where that is not available); rotations by 16 and 8 are byte shuffles, or single rotate instructions with AVX-512.
 /// </summary>
 internal static class Blake3Chunks4
 {
@@ -46,9 +46,6 @@ internal static class Blake3Chunks4
         // A lane whose low word wrapped around carries one into the high word (LessThan is all ones, i.e. -1).
         var counterHigh = Vector128.Create((uint)(chunkCounter >> 32)) - Vector128.LessThan(counterLow, counterBase);
         var blockLen = Vector128.Create((uint)BlockLength);
-        var lastLane = Vector128.Create(lanes - 1);
-        var index = Vector128.Min(Vector128<int>.Indices, lastLane) * (ChunkLength / sizeof(uint));
-        var indexHigh = Vector128.Min(Vector128<int>.Indices + Vector128.Create(Vector128<int>.Count), lastLane) * (ChunkLength / sizeof(uint));
 
         fixed (byte* start = &chunks)
         {
@@ -69,22 +66,31 @@ internal static class Blake3Chunks4
                     Unsafe.Add(ref lastChunkCv, 7) = h7.GetElement(lanes - 1);
                 }
 
-            var m0 = Gather(block, 0, index, indexHigh, lanes);
-            var m1 = Gather(block, 4, index, indexHigh, lanes);
-            var m2 = Gather(block, 8, index, indexHigh, lanes);
-            var m3 = Gather(block, 12, index, indexHigh, lanes);
-            var m4 = Gather(block, 16, index, indexHigh, lanes);
-            var m5 = Gather(block, 20, index, indexHigh, lanes);
-            var m6 = Gather(block, 24, index, indexHigh, lanes);
-            var m7 = Gather(block, 28, index, indexHigh, lanes);
-            var m8 = Gather(block, 32, index, indexHigh, lanes);
-            var m9 = Gather(block, 36, index, indexHigh, lanes);
-            var m10 = Gather(block, 40, index, indexHigh, lanes);
-            var m11 = Gather(block, 44, index, indexHigh, lanes);
-            var m12 = Gather(block, 48, index, indexHigh, lanes);
-            var m13 = Gather(block, 52, index, indexHigh, lanes);
-            var m14 = Gather(block, 56, index, indexHigh, lanes);
-            var m15 = Gather(block, 60, index, indexHigh, lanes);
+            Vector128<uint> m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15;
+            if (Sse2.IsSupported && BitConverter.IsLittleEndian)
+            {
+                LoadTransposed(block, lanes, out m0, out m1, out m2, out m3, out m4, out m5, out m6, out m7, out m8, out m9, out m10, out m11, out m12, out m13, out m14, out m15);
+            }
+            else
+            {
+                m0 = Gather(block, 0, lanes);
+                m1 = Gather(block, 4, lanes);
+                m2 = Gather(block, 8, lanes);
+                m3 = Gather(block, 12, lanes);
+                m4 = Gather(block, 16, lanes);
+                m5 = Gather(block, 20, lanes);
+                m6 = Gather(block, 24, lanes);
+                m7 = Gather(block, 28, lanes);
+                m8 = Gather(block, 32, lanes);
+                m9 = Gather(block, 36, lanes);
+                m10 = Gather(block, 40, lanes);
+                m11 = Gather(block, 44, lanes);
+                m12 = Gather(block, 48, lanes);
+                m13 = Gather(block, 52, lanes);
+                m14 = Gather(block, 56, lanes);
+                m15 = Gather(block, 60, lanes);
+            }
+
                 Vector128<uint> v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
                 var v8 = Vector128.Create(Iv0);
                 var v9 = Vector128.Create(Iv1);
@@ -258,20 +264,54 @@ internal static class Blake3Chunks4
         return Vector128.ShiftRightLogical(value, count) | Vector128.ShiftLeft(value, 32 - count);
     }
 
-    /// <summary>Word <paramref name="offset"/>/4 of the same block in each of the chunks.</summary>
+    /// <summary>Word <paramref name="offset"/>/4 of the same block in each of the chunks, lane by lane (the portable fallback).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector128<uint> Gather(byte* block, int offset, Vector128<int> index, Vector128<int> indexHigh, int lanes)
+    private static unsafe Vector128<uint> Gather(byte* block, int offset, int lanes)
     {
-        if (Avx2.IsSupported && BitConverter.IsLittleEndian)
-        {
-            return Avx2.GatherVector128((uint*)(block + offset), index, 4);
-        }
-
         return Vector128.Create(
             Load(block, offset + (Math.Min(0, lanes - 1) * ChunkLength)),
             Load(block, offset + (Math.Min(1, lanes - 1) * ChunkLength)),
             Load(block, offset + (Math.Min(2, lanes - 1) * ChunkLength)),
             Load(block, offset + (Math.Min(3, lanes - 1) * ChunkLength)));
+    }
+
+    /// <summary>
+    /// The 16 message words of one block of each chunk, word i of all chunks in m<i>i</i>: 16-byte loads
+    /// (four words of one chunk), then 4 x 4 transposes (32-bit and 64-bit unpacks).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void LoadTransposed(
+        byte* block, int lanes,
+        out Vector128<uint> m0, out Vector128<uint> m1, out Vector128<uint> m2, out Vector128<uint> m3,
+        out Vector128<uint> m4, out Vector128<uint> m5, out Vector128<uint> m6, out Vector128<uint> m7,
+        out Vector128<uint> m8, out Vector128<uint> m9, out Vector128<uint> m10, out Vector128<uint> m11,
+        out Vector128<uint> m12, out Vector128<uint> m13, out Vector128<uint> m14, out Vector128<uint> m15)
+    {
+        // Row j: the block of chunk j (the last chunk again for unused lanes).
+        var last = lanes - 1;
+        var row0 = (uint*)block;
+        var row1 = (uint*)(block + (Math.Min(1, last) * ChunkLength));
+        var row2 = (uint*)(block + (Math.Min(2, last) * ChunkLength));
+        var row3 = (uint*)(block + (Math.Min(3, last) * ChunkLength));
+        Transpose4(Vector128.Load(row0), Vector128.Load(row1), Vector128.Load(row2), Vector128.Load(row3), out m0, out m1, out m2, out m3);
+        Transpose4(Vector128.Load(row0 + 4), Vector128.Load(row1 + 4), Vector128.Load(row2 + 4), Vector128.Load(row3 + 4), out m4, out m5, out m6, out m7);
+        Transpose4(Vector128.Load(row0 + 8), Vector128.Load(row1 + 8), Vector128.Load(row2 + 8), Vector128.Load(row3 + 8), out m8, out m9, out m10, out m11);
+        Transpose4(Vector128.Load(row0 + 12), Vector128.Load(row1 + 12), Vector128.Load(row2 + 12), Vector128.Load(row3 + 12), out m12, out m13, out m14, out m15);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4(
+        Vector128<uint> r0, Vector128<uint> r1, Vector128<uint> r2, Vector128<uint> r3,
+        out Vector128<uint> w0, out Vector128<uint> w1, out Vector128<uint> w2, out Vector128<uint> w3)
+    {
+        var lo01 = Sse2.UnpackLow(r0, r1).AsUInt64();
+        var hi01 = Sse2.UnpackHigh(r0, r1).AsUInt64();
+        var lo23 = Sse2.UnpackLow(r2, r3).AsUInt64();
+        var hi23 = Sse2.UnpackHigh(r2, r3).AsUInt64();
+        w0 = Sse2.UnpackLow(lo01, lo23).AsUInt32();
+        w1 = Sse2.UnpackHigh(lo01, lo23).AsUInt32();
+        w2 = Sse2.UnpackLow(hi01, hi23).AsUInt32();
+        w3 = Sse2.UnpackHigh(hi01, hi23).AsUInt32();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

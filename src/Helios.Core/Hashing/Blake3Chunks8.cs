@@ -11,8 +11,8 @@ namespace Helios.Core.Hashing;
 /// <summary>
 /// Hashes eight whole chunks at once, one chunk per lane of <see cref="Vector256{T}"/> (the
 /// "hash many" layout of the reference implementation: state word i of all chunks in one
-/// vector). Message words are loaded with a hardware gather (one word from each chunk) where
-/// available; rotations by 16 and 8 are byte shuffles, or single rotate instructions with AVX-512.
+/// vector). Message words are loaded a block per chunk and transposed in registers (lane by lane
+/// where that is not available); rotations by 16 and 8 are byte shuffles, or single rotate instructions with AVX-512.
 /// </summary>
 internal static class Blake3Chunks8
 {
@@ -46,9 +46,6 @@ internal static class Blake3Chunks8
         // A lane whose low word wrapped around carries one into the high word (LessThan is all ones, i.e. -1).
         var counterHigh = Vector256.Create((uint)(chunkCounter >> 32)) - Vector256.LessThan(counterLow, counterBase);
         var blockLen = Vector256.Create((uint)BlockLength);
-        var lastLane = Vector256.Create(lanes - 1);
-        var index = Vector256.Min(Vector256<int>.Indices, lastLane) * (ChunkLength / sizeof(uint));
-        var indexHigh = Vector256.Min(Vector256<int>.Indices + Vector256.Create(Vector256<int>.Count), lastLane) * (ChunkLength / sizeof(uint));
 
         fixed (byte* start = &chunks)
         {
@@ -69,22 +66,31 @@ internal static class Blake3Chunks8
                     Unsafe.Add(ref lastChunkCv, 7) = h7.GetElement(lanes - 1);
                 }
 
-            var m0 = Gather(block, 0, index, indexHigh, lanes);
-            var m1 = Gather(block, 4, index, indexHigh, lanes);
-            var m2 = Gather(block, 8, index, indexHigh, lanes);
-            var m3 = Gather(block, 12, index, indexHigh, lanes);
-            var m4 = Gather(block, 16, index, indexHigh, lanes);
-            var m5 = Gather(block, 20, index, indexHigh, lanes);
-            var m6 = Gather(block, 24, index, indexHigh, lanes);
-            var m7 = Gather(block, 28, index, indexHigh, lanes);
-            var m8 = Gather(block, 32, index, indexHigh, lanes);
-            var m9 = Gather(block, 36, index, indexHigh, lanes);
-            var m10 = Gather(block, 40, index, indexHigh, lanes);
-            var m11 = Gather(block, 44, index, indexHigh, lanes);
-            var m12 = Gather(block, 48, index, indexHigh, lanes);
-            var m13 = Gather(block, 52, index, indexHigh, lanes);
-            var m14 = Gather(block, 56, index, indexHigh, lanes);
-            var m15 = Gather(block, 60, index, indexHigh, lanes);
+            Vector256<uint> m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15;
+            if (Avx2.IsSupported && BitConverter.IsLittleEndian)
+            {
+                LoadTransposed(block, lanes, out m0, out m1, out m2, out m3, out m4, out m5, out m6, out m7, out m8, out m9, out m10, out m11, out m12, out m13, out m14, out m15);
+            }
+            else
+            {
+                m0 = Gather(block, 0, lanes);
+                m1 = Gather(block, 4, lanes);
+                m2 = Gather(block, 8, lanes);
+                m3 = Gather(block, 12, lanes);
+                m4 = Gather(block, 16, lanes);
+                m5 = Gather(block, 20, lanes);
+                m6 = Gather(block, 24, lanes);
+                m7 = Gather(block, 28, lanes);
+                m8 = Gather(block, 32, lanes);
+                m9 = Gather(block, 36, lanes);
+                m10 = Gather(block, 40, lanes);
+                m11 = Gather(block, 44, lanes);
+                m12 = Gather(block, 48, lanes);
+                m13 = Gather(block, 52, lanes);
+                m14 = Gather(block, 56, lanes);
+                m15 = Gather(block, 60, lanes);
+            }
+
                 Vector256<uint> v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
                 var v8 = Vector256.Create(Iv0);
                 var v9 = Vector256.Create(Iv1);
@@ -258,15 +264,10 @@ internal static class Blake3Chunks8
         return Vector256.ShiftRightLogical(value, count) | Vector256.ShiftLeft(value, 32 - count);
     }
 
-    /// <summary>Word <paramref name="offset"/>/4 of the same block in each of the chunks.</summary>
+    /// <summary>Word <paramref name="offset"/>/4 of the same block in each of the chunks, lane by lane (the portable fallback).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<uint> Gather(byte* block, int offset, Vector256<int> index, Vector256<int> indexHigh, int lanes)
+    private static unsafe Vector256<uint> Gather(byte* block, int offset, int lanes)
     {
-        if (Avx2.IsSupported && BitConverter.IsLittleEndian)
-        {
-            return Avx2.GatherVector256((uint*)(block + offset), index, 4);
-        }
-
         return Vector256.Create(
             Load(block, offset + (Math.Min(0, lanes - 1) * ChunkLength)),
             Load(block, offset + (Math.Min(1, lanes - 1) * ChunkLength)),
@@ -276,6 +277,67 @@ internal static class Blake3Chunks8
             Load(block, offset + (Math.Min(5, lanes - 1) * ChunkLength)),
             Load(block, offset + (Math.Min(6, lanes - 1) * ChunkLength)),
             Load(block, offset + (Math.Min(7, lanes - 1) * ChunkLength)));
+    }
+
+    /// <summary>
+    /// The 16 message words of one block of each chunk, word i of all chunks in m<i>i</i>: 32-byte loads
+    /// (eight words of one chunk), 4 x 4 transposes within 128-bit lanes, then 128-bit lane permutes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void LoadTransposed(
+        byte* block, int lanes,
+        out Vector256<uint> m0, out Vector256<uint> m1, out Vector256<uint> m2, out Vector256<uint> m3,
+        out Vector256<uint> m4, out Vector256<uint> m5, out Vector256<uint> m6, out Vector256<uint> m7,
+        out Vector256<uint> m8, out Vector256<uint> m9, out Vector256<uint> m10, out Vector256<uint> m11,
+        out Vector256<uint> m12, out Vector256<uint> m13, out Vector256<uint> m14, out Vector256<uint> m15)
+    {
+        // Row j: the block of chunk j (the last chunk again for unused lanes).
+        var last = lanes - 1;
+        var row0 = (uint*)block;
+        var row1 = (uint*)(block + (Math.Min(1, last) * ChunkLength));
+        var row2 = (uint*)(block + (Math.Min(2, last) * ChunkLength));
+        var row3 = (uint*)(block + (Math.Min(3, last) * ChunkLength));
+        var row4 = (uint*)(block + (Math.Min(4, last) * ChunkLength));
+        var row5 = (uint*)(block + (Math.Min(5, last) * ChunkLength));
+        var row6 = (uint*)(block + (Math.Min(6, last) * ChunkLength));
+        var row7 = (uint*)(block + (Math.Min(7, last) * ChunkLength));
+        TransposeHalf(row0, row1, row2, row3, row4, row5, row6, row7, out m0, out m1, out m2, out m3, out m4, out m5, out m6, out m7);
+        TransposeHalf(row0 + 8, row1 + 8, row2 + 8, row3 + 8, row4 + 8, row5 + 8, row6 + 8, row7 + 8, out m8, out m9, out m10, out m11, out m12, out m13, out m14, out m15);
+    }
+
+    /// <summary>Eight words (at the given row pointers) of each of the eight chunks, transposed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void TransposeHalf(
+        uint* row0, uint* row1, uint* row2, uint* row3, uint* row4, uint* row5, uint* row6, uint* row7,
+        out Vector256<uint> m0, out Vector256<uint> m1, out Vector256<uint> m2, out Vector256<uint> m3,
+        out Vector256<uint> m4, out Vector256<uint> m5, out Vector256<uint> m6, out Vector256<uint> m7)
+    {
+        // a_w: 128-bit lane k holds word 4k+w of rows 0..3; b_w the same for rows 4..7.
+        Transpose4(Vector256.Load(row0), Vector256.Load(row1), Vector256.Load(row2), Vector256.Load(row3), out var a0, out var a1, out var a2, out var a3);
+        Transpose4(Vector256.Load(row4), Vector256.Load(row5), Vector256.Load(row6), Vector256.Load(row7), out var b0, out var b1, out var b2, out var b3);
+        m0 = Avx2.Permute2x128(a0, b0, 0x20);
+        m1 = Avx2.Permute2x128(a1, b1, 0x20);
+        m2 = Avx2.Permute2x128(a2, b2, 0x20);
+        m3 = Avx2.Permute2x128(a3, b3, 0x20);
+        m4 = Avx2.Permute2x128(a0, b0, 0x31);
+        m5 = Avx2.Permute2x128(a1, b1, 0x31);
+        m6 = Avx2.Permute2x128(a2, b2, 0x31);
+        m7 = Avx2.Permute2x128(a3, b3, 0x31);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4(
+        Vector256<uint> r0, Vector256<uint> r1, Vector256<uint> r2, Vector256<uint> r3,
+        out Vector256<uint> w0, out Vector256<uint> w1, out Vector256<uint> w2, out Vector256<uint> w3)
+    {
+        var lo01 = Avx2.UnpackLow(r0, r1).AsUInt64();
+        var hi01 = Avx2.UnpackHigh(r0, r1).AsUInt64();
+        var lo23 = Avx2.UnpackLow(r2, r3).AsUInt64();
+        var hi23 = Avx2.UnpackHigh(r2, r3).AsUInt64();
+        w0 = Avx2.UnpackLow(lo01, lo23).AsUInt32();
+        w1 = Avx2.UnpackHigh(lo01, lo23).AsUInt32();
+        w2 = Avx2.UnpackLow(hi01, hi23).AsUInt32();
+        w3 = Avx2.UnpackHigh(hi01, hi23).AsUInt32();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
