@@ -27,10 +27,33 @@ internal static class Blake3Chunks4
     /// writes to <paramref name="lastChunkCv"/> (8 words) the last chunk's chaining value before its last
     /// block, so that the caller can keep that chunk open when it may be the root.
     /// </summary>
+    public static void HashChunks(ref byte chunks, ref uint key, ulong chunkCounter, uint flags, int lanes, ref uint cvs, ref uint lastChunkCv) =>
+        HashMany(ref chunks, ChunkLength / BlockLength, ChunkLength, ref key, chunkCounter, 1, flags, ChunkStart, ChunkEnd, lanes, ref cvs, ref lastChunkCv);
+
+    /// <summary>
+    /// Hashes <paramref name="lanes"/> (1..4) parent nodes whose 64-byte blocks (two child chaining values
+    /// each, little-endian) lie one after another at <paramref name="blocks"/>, and writes their chaining
+    /// values to <paramref name="cvs"/> (8 words each), which may be the same memory as the blocks.
+    /// </summary>
+    [SkipLocalsInit]
+    public static void HashParents(ref byte blocks, ref uint key, uint flags, int lanes, ref uint cvs)
+    {
+        Blake3Words8 unused = default;
+        HashMany(ref blocks, 1, BlockLength, ref key, 0, 0, flags | Parent, 0, 0, lanes, ref cvs, ref unused[0]);
+    }
+
+    /// <summary>
+    /// The reference implementation's "hash many": <paramref name="lanes"/> inputs of <paramref name="blocks"/>
+    /// blocks each, <paramref name="stride"/> bytes apart, counters <paramref name="counter"/> + lane *
+    /// <paramref name="counterStep"/>, <paramref name="flagsStart"/> / <paramref name="flagsEnd"/> on each input's
+    /// first / last block.
+    /// </summary>
     /// <remarks>Compiled fully optimised at once: a short-lived process (a CLI hashing a file) would otherwise spend its time in unoptimised code.</remarks>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void HashChunks(ref byte chunks, ref uint key, ulong chunkCounter, uint flags, int lanes, ref uint cvs, ref uint lastChunkCv)
+    private static unsafe void HashMany(
+        ref byte inputs, int blocks, int stride, ref uint key, ulong counter, uint counterStep,
+        uint flags, uint flagsStart, uint flagsEnd, int lanes, ref uint cvs, ref uint lastChunkCv)
     {
         var h0 = Vector128.Create(key);
         var h1 = Vector128.Create(Unsafe.Add(ref key, 1));
@@ -40,22 +63,22 @@ internal static class Blake3Chunks4
         var h5 = Vector128.Create(Unsafe.Add(ref key, 5));
         var h6 = Vector128.Create(Unsafe.Add(ref key, 6));
         var h7 = Vector128.Create(Unsafe.Add(ref key, 7));
-        var counterBase = Vector128.Create((uint)chunkCounter);
-        var counterLow = counterBase + Vector128<uint>.Indices;
+        var counterBase = Vector128.Create((uint)counter);
+        var counterLow = counterBase + (Vector128<uint>.Indices * counterStep);
 
         // A lane whose low word wrapped around carries one into the high word (LessThan is all ones, i.e. -1).
-        var counterHigh = Vector128.Create((uint)(chunkCounter >> 32)) - Vector128.LessThan(counterLow, counterBase);
+        var counterHigh = Vector128.Create((uint)(counter >> 32)) - Vector128.LessThan(counterLow, counterBase);
         var blockLen = Vector128.Create((uint)BlockLength);
 
-        fixed (byte* start = &chunks)
+        fixed (byte* start = &inputs)
         {
-            for (var b = 0; b < ChunkLength / BlockLength; b++)
+            for (var b = 0; b < blocks; b++)
             {
                 var block = start + (b * BlockLength);
-                var blockFlags = flags | (b == 0 ? ChunkStart : 0);
-                if (b == (ChunkLength / BlockLength) - 1)
+                var blockFlags = flags | (b == 0 ? flagsStart : 0);
+                if (b == blocks - 1)
                 {
-                    blockFlags |= ChunkEnd;
+                    blockFlags |= flagsEnd;
                     lastChunkCv = h0.GetElement(lanes - 1);
                     Unsafe.Add(ref lastChunkCv, 1) = h1.GetElement(lanes - 1);
                     Unsafe.Add(ref lastChunkCv, 2) = h2.GetElement(lanes - 1);
@@ -69,26 +92,26 @@ internal static class Blake3Chunks4
             Vector128<uint> m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15;
             if (Sse2.IsSupported && BitConverter.IsLittleEndian)
             {
-                LoadTransposed(block, lanes, out m0, out m1, out m2, out m3, out m4, out m5, out m6, out m7, out m8, out m9, out m10, out m11, out m12, out m13, out m14, out m15);
+                LoadTransposed(block, lanes, stride, out m0, out m1, out m2, out m3, out m4, out m5, out m6, out m7, out m8, out m9, out m10, out m11, out m12, out m13, out m14, out m15);
             }
             else
             {
-                m0 = Gather(block, 0, lanes);
-                m1 = Gather(block, 4, lanes);
-                m2 = Gather(block, 8, lanes);
-                m3 = Gather(block, 12, lanes);
-                m4 = Gather(block, 16, lanes);
-                m5 = Gather(block, 20, lanes);
-                m6 = Gather(block, 24, lanes);
-                m7 = Gather(block, 28, lanes);
-                m8 = Gather(block, 32, lanes);
-                m9 = Gather(block, 36, lanes);
-                m10 = Gather(block, 40, lanes);
-                m11 = Gather(block, 44, lanes);
-                m12 = Gather(block, 48, lanes);
-                m13 = Gather(block, 52, lanes);
-                m14 = Gather(block, 56, lanes);
-                m15 = Gather(block, 60, lanes);
+                m0 = Gather(block, 0, lanes, stride);
+                m1 = Gather(block, 4, lanes, stride);
+                m2 = Gather(block, 8, lanes, stride);
+                m3 = Gather(block, 12, lanes, stride);
+                m4 = Gather(block, 16, lanes, stride);
+                m5 = Gather(block, 20, lanes, stride);
+                m6 = Gather(block, 24, lanes, stride);
+                m7 = Gather(block, 28, lanes, stride);
+                m8 = Gather(block, 32, lanes, stride);
+                m9 = Gather(block, 36, lanes, stride);
+                m10 = Gather(block, 40, lanes, stride);
+                m11 = Gather(block, 44, lanes, stride);
+                m12 = Gather(block, 48, lanes, stride);
+                m13 = Gather(block, 52, lanes, stride);
+                m14 = Gather(block, 56, lanes, stride);
+                m15 = Gather(block, 60, lanes, stride);
             }
 
                 Vector128<uint> v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
@@ -266,13 +289,13 @@ internal static class Blake3Chunks4
 
     /// <summary>Word <paramref name="offset"/>/4 of the same block in each of the chunks, lane by lane (the portable fallback).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector128<uint> Gather(byte* block, int offset, int lanes)
+    private static unsafe Vector128<uint> Gather(byte* block, int offset, int lanes, int stride)
     {
         return Vector128.Create(
-            Load(block, offset + (Math.Min(0, lanes - 1) * ChunkLength)),
-            Load(block, offset + (Math.Min(1, lanes - 1) * ChunkLength)),
-            Load(block, offset + (Math.Min(2, lanes - 1) * ChunkLength)),
-            Load(block, offset + (Math.Min(3, lanes - 1) * ChunkLength)));
+            Load(block, offset + (Math.Min(0, lanes - 1) * stride)),
+            Load(block, offset + (Math.Min(1, lanes - 1) * stride)),
+            Load(block, offset + (Math.Min(2, lanes - 1) * stride)),
+            Load(block, offset + (Math.Min(3, lanes - 1) * stride)));
     }
 
     /// <summary>
@@ -281,7 +304,7 @@ internal static class Blake3Chunks4
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void LoadTransposed(
-        byte* block, int lanes,
+        byte* block, int lanes, int stride,
         out Vector128<uint> m0, out Vector128<uint> m1, out Vector128<uint> m2, out Vector128<uint> m3,
         out Vector128<uint> m4, out Vector128<uint> m5, out Vector128<uint> m6, out Vector128<uint> m7,
         out Vector128<uint> m8, out Vector128<uint> m9, out Vector128<uint> m10, out Vector128<uint> m11,
@@ -290,9 +313,9 @@ internal static class Blake3Chunks4
         // Row j: the block of chunk j (the last chunk again for unused lanes).
         var last = lanes - 1;
         var row0 = (uint*)block;
-        var row1 = (uint*)(block + (Math.Min(1, last) * ChunkLength));
-        var row2 = (uint*)(block + (Math.Min(2, last) * ChunkLength));
-        var row3 = (uint*)(block + (Math.Min(3, last) * ChunkLength));
+        var row1 = (uint*)(block + (Math.Min(1, last) * stride));
+        var row2 = (uint*)(block + (Math.Min(2, last) * stride));
+        var row3 = (uint*)(block + (Math.Min(3, last) * stride));
         Transpose4(Vector128.Load(row0), Vector128.Load(row1), Vector128.Load(row2), Vector128.Load(row3), out m0, out m1, out m2, out m3);
         Transpose4(Vector128.Load(row0 + 4), Vector128.Load(row1 + 4), Vector128.Load(row2 + 4), Vector128.Load(row3 + 4), out m4, out m5, out m6, out m7);
         Transpose4(Vector128.Load(row0 + 8), Vector128.Load(row1 + 8), Vector128.Load(row2 + 8), Vector128.Load(row3 + 8), out m8, out m9, out m10, out m11);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using static Helios.Core.Hashing.Blake3Compression;
@@ -183,6 +184,17 @@ internal struct Blake3State
                     HashBatch(degree, ref Unsafe.Add(ref source, offset), ref _key[0], _chunkCounter, _flags, lanes, ref cvs[0], ref lastChunkCv[0]);
                     var batchBytes = lanes * ChunkLength;
                     var closed = remaining == batchBytes ? lanes - 1 : lanes;
+                    if (closed == degree && degree >= Blake3Chunks8.Degree && (_chunkCounter & (ulong)(degree - 1)) == 0 && BitConverter.IsLittleEndian)
+                    {
+                        // A whole aligned subtree with more input after it: hash its parents level by level,
+                        // several at a time, and push one chaining value for all its chunks.
+                        ReduceSubtree(cvs, degree);
+                        AddSubtreeChainingValue(cvs[..8], BitOperations.Log2((uint)degree));
+                        offset += batchBytes;
+                        remaining -= batchBytes;
+                        continue;
+                    }
+
                     for (var lane = 0; lane < closed; lane++)
                     {
                         AddChunkChainingValue(cvs.Slice(lane * 8, 8));
@@ -269,14 +281,50 @@ internal struct Blake3State
     }
 
     /// <summary>
+    /// Replaces the <paramref name="count"/> chaining values at the start of <paramref name="cvs"/> (a power of
+    /// two, the leaves of one complete subtree) by the subtree's chaining value in <paramref name="cvs"/>[..8].
+    /// </summary>
+    private readonly void ReduceSubtree(Span<uint> cvs, int count)
+    {
+        ref var bytes = ref Unsafe.As<uint, byte>(ref cvs[0]);
+        ref var key = ref Unsafe.AsRef(in _key[0]);
+        for (var parents = count / 2; parents >= 1; parents /= 2)
+        {
+            // Parent i's block is children 2i and 2i+1, adjacent; its value goes to slot i (already read).
+            switch (parents)
+            {
+                case Blake3Chunks8.Degree:
+                    Blake3Chunks8.HashParents(ref bytes, ref key, _flags, parents, ref cvs[0]);
+                    break;
+                case Blake3Chunks4.Degree:
+                    Blake3Chunks4.HashParents(ref bytes, ref key, _flags, parents, ref cvs[0]);
+                    break;
+                default:
+                    for (var i = 0; i < parents; i++)
+                    {
+                        ParentChainingValue(cvs.Slice(16 * i, 16), _key, _flags, cvs.Slice(8 * i, 8));
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
     /// Pushes the chaining value of the chunk just completed and merges every subtree it completes:
     /// after n chunks, the number of trailing zero bits of n is the number of merges.
     /// </summary>
+    private void AddChunkChainingValue(ReadOnlySpan<uint> cv) => AddSubtreeChainingValue(cv, 0);
+
+    /// <summary>
+    /// Pushes the chaining value of a complete subtree of 2^<paramref name="log2Chunks"/> chunks just
+    /// completed (the chunk counter is a multiple of its size) and merges every subtree it completes.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AddChunkChainingValue(ReadOnlySpan<uint> cv)
+    private void AddSubtreeChainingValue(ReadOnlySpan<uint> cv, int log2Chunks)
     {
-        _chunkCounter++;
-        var totalChunks = _chunkCounter;
+        _chunkCounter += 1UL << log2Chunks;
+        var totalChunks = _chunkCounter >> log2Chunks;
         Span<uint> stack = _stack;
         cv.CopyTo(stack[(_stackLength * 8)..]);
         while ((totalChunks & 1) == 0)
