@@ -181,6 +181,14 @@ internal struct Blake3State
                     }
 
                     var lanes = Math.Min(degree, wholeChunks);
+                    var misalignment = (int)(_chunkCounter & (ulong)(degree - 1));
+                    if (misalignment != 0 && wholeChunks > degree && degree >= Blake3Chunks8.Degree)
+                    {
+                        // Streaming input (a chunk was kept open at the end of the last piece): a shorter
+                        // batch first, so that the following ones are aligned subtrees (see below).
+                        lanes = degree - misalignment;
+                    }
+
                     HashBatch(degree, ref Unsafe.Add(ref source, offset), ref _key[0], _chunkCounter, _flags, lanes, ref cvs[0], ref lastChunkCv[0]);
                     var batchBytes = lanes * ChunkLength;
                     var closed = remaining == batchBytes ? lanes - 1 : lanes;
