@@ -45,12 +45,12 @@ public static class EntryName
     /// <summary>Splits a '/'-separated relative path into validated components.</summary>
     public static string[] SplitPath(string path)
     {
-        var parts = path.Split('/');
-        if (parts.Length == 0 || path.Length == 0)
+        if (path.Length == 0)
         {
             throw new HeliosException(HeliosErrorCode.InvalidArgument, "An empty path names no file.");
         }
 
+        var parts = path.Split('/');
         foreach (var part in parts)
         {
             if (Validate(part) is { } problem)

@@ -47,12 +47,6 @@ public static class ObjectCodec
         return (ObjectId.Of(bytes), bytes);
     }
 
-    /// <summary>The type tag of stored bytes, without decoding the payload.</summary>
-    public static ObjectType PeekType(ObjectId id, ReadOnlySpan<byte> bytes) =>
-        bytes.Length > 0 && Enum.IsDefined((ObjectType)bytes[0])
-            ? (ObjectType)bytes[0]
-            : throw new CorruptObjectException(id, "unknown or missing type tag");
-
     /// <summary>Decodes stored bytes; <paramref name="id"/> is used only to name the object in errors.</summary>
     public static HeliosObject Decode(ObjectId id, ReadOnlyMemory<byte> bytes)
     {

@@ -27,6 +27,9 @@ public readonly record struct RefName
 
     public static bool IsValid(string value) => Validate(value) is null;
 
+    /// <summary>For names already checked by <see cref="Validate"/> (a valid branch name under <c>refs/heads/</c> is a valid ref).</summary>
+    internal static RefName FromValidated(string value) => new(value, validated: true);
+
     /// <summary>Null when valid, else a short description of the problem.</summary>
     public static string? Validate(string value)
     {
@@ -67,7 +70,7 @@ public readonly record struct BranchName
 
     public string Value { get; }
 
-    public RefName Ref => RefName.Parse(RefPrefix + Value);
+    public RefName Ref => RefName.FromValidated(RefPrefix + Value);
 
     public static BranchName Parse(string value)
     {

@@ -138,15 +138,10 @@ public sealed class Repository : IDisposable
             return OpenHead();
         }
 
-        RefTarget newHead;
-        if (IsBranchName(revision) && (TryGetBranch(BranchName.Parse(revision)) is not null || CurrentBranch?.Value == revision))
-        {
-            newHead = RefTarget.Follow(BranchName.Parse(revision).Ref);
-        }
-        else
-        {
-            newHead = RefTarget.To(ResolveRevision(revision));
-        }
+        var newHead = IsBranchName(revision) && BranchName.Parse(revision) is var branch
+            && (TryGetBranch(branch) is not null || CurrentBranch == branch)
+                ? RefTarget.Follow(branch.Ref)
+                : RefTarget.To(ResolveRevision(revision));
 
         var oldHead = ReadRef(RefName.Head);
         if (oldHead != newHead)

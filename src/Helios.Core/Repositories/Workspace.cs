@@ -80,10 +80,6 @@ public sealed class Workspace
     /// <summary>Writes a file's UTF-8 text.</summary>
     public void Write(string path, string text) => Write(path, System.Text.Encoding.UTF8.GetBytes(text));
 
-    /// <summary>Records an already-stored blob at <paramref name="path"/> without reading it.</summary>
-    public void WriteStored(string path, ObjectId blob, EntryKind kind = EntryKind.File) =>
-        Root = Root.With(_objects, EntryName.SplitPath(path), 0, new FileNode(kind, blob), path);
-
     /// <summary>Removes a file (directories left empty disappear). Returns false when there was none.</summary>
     public bool Delete(string path)
     {

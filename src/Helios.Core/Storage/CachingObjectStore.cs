@@ -30,18 +30,7 @@ public sealed class CachingObjectStore : ObjectStoreDecorator
 
     private readonly bool _cacheWrites;
     private readonly long _maxObjectBytes;
-    private readonly Lock _lock = new();
-    private readonly Dictionary<ObjectId, Entry> _entries = [];
-
-    // Sentinel of a circular doubly linked list: _lru.Next is the most recently used entry,
-    // _lru.Previous the least recently used.
-    private readonly Entry _lru = Entry.CreateSentinel();
-    private long _bytes;
-    private long _evictions;
-
-    // Bumped by every Delete. An insertion whose bytes were read from the inner store under an older
-    // epoch is dropped, so a read racing a delete cannot bring a deleted object back into the cache.
-    private long _epoch;
+    private readonly LruCache<ObjectId, Entry> _cache;
 
     /// <param name="inner">The store beneath (L2, usually a <see cref="VerifyingObjectStore"/>). Disposed with this one.</param>
     /// <param name="capacityBytes">Upper bound of cached bytes.</param>
@@ -52,86 +41,46 @@ public sealed class CachingObjectStore : ObjectStoreDecorator
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacityBytes);
         _cacheWrites = cacheWrites;
-        CapacityBytes = capacityBytes;
         _maxObjectBytes = Math.Max(1, capacityBytes / 8);
-        _lru.Next = _lru;
-        _lru.Previous = _lru;
+        _cache = new LruCache<ObjectId, Entry>(capacityBytes, e => e.Data.Length);
     }
 
     /// <summary>Hits and misses of <see cref="TryGet"/>.</summary>
-    public TierStatistics Statistics { get; } = new();
+    public TierStatistics Statistics => _cache.Statistics;
 
     /// <summary>Upper bound of <see cref="Bytes"/>.</summary>
-    public long CapacityBytes { get; }
+    public long CapacityBytes => _cache.Capacity;
 
     /// <summary>Number of cached objects.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _entries.Count;
-            }
-        }
-    }
+    public int Count => _cache.Count;
 
     /// <summary>Bytes held by cached objects, as counted against <see cref="CapacityBytes"/>.</summary>
-    public long Bytes
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _bytes;
-            }
-        }
-    }
+    public long Bytes => _cache.Size;
 
     /// <summary>Objects dropped so far to stay within the bound.</summary>
-    public long Evictions => Interlocked.Read(ref _evictions);
+    public long Evictions => _cache.Evictions;
 
     /// <summary>True when the object is in the cache itself. Does not refresh its recency or count a lookup.</summary>
-    internal bool IsCached(ObjectId id)
-    {
-        lock (_lock)
-        {
-            return _entries.ContainsKey(id);
-        }
-    }
+    internal bool IsCached(ObjectId id) => _cache.Contains(id);
 
     /// <summary>True when the object is cached (without refreshing its recency) or stored beneath.</summary>
-    public override bool Contains(ObjectId id)
-    {
-        return IsCached(id) || Inner.Contains(id);
-    }
+    public override bool Contains(ObjectId id) => IsCached(id) || Inner.Contains(id);
 
     /// <summary>The object's bytes from the cache (a hit) or from the inner store (a miss, which fills the cache).</summary>
     public override byte[]? TryGet(ObjectId id)
     {
-        Entry? entry;
-        long epoch;
-        lock (_lock)
+        // Read before the lookup: a Delete that lands while we read the inner store makes Add drop the bytes,
+        // so a read racing a delete cannot bring a deleted object back into the cache.
+        long generation = _cache.Generation;
+        if (_cache.TryGet(id, out var entry))
         {
-            if (_entries.TryGetValue(id, out entry))
-            {
-                MoveToFront(entry);
-            }
-
-            epoch = _epoch;
-        }
-
-        if (entry is not null)
-        {
-            Statistics.RecordHit();
             return Materialize(entry);
         }
 
-        Statistics.RecordMiss();
         byte[]? bytes = Inner.TryGet(id);
         if (bytes is not null)
         {
-            Admit(id, bytes, epoch);
+            Admit(id, bytes, generation);
         }
 
         return bytes;
@@ -140,13 +89,13 @@ public sealed class CachingObjectStore : ObjectStoreDecorator
     /// <summary>Writes through to the inner store; once that succeeds, caches the objects (unless disabled).</summary>
     public override void PutMany(IReadOnlyList<EncodedObject> objects)
     {
-        long epoch = Interlocked.Read(ref _epoch);
+        long generation = _cache.Generation;
         Inner.PutMany(objects);
         if (_cacheWrites)
         {
             foreach (var o in objects)
             {
-                Admit(o.Id, o.Bytes.Span, epoch);
+                Admit(o.Id, o.Bytes.Span, generation);
             }
         }
     }
@@ -156,55 +105,15 @@ public sealed class CachingObjectStore : ObjectStoreDecorator
     {
         // Inner store first: a reader that misses after the eviction below then finds nothing to re-cache.
         Inner.Delete(ids);
-        lock (_lock)
-        {
-            _epoch++;
-            foreach (var id in ids)
-            {
-                if (_entries.Remove(id, out var entry))
-                {
-                    Unlink(entry);
-                    _bytes -= entry.Data.Length;
-                }
-            }
-        }
+        _cache.Remove(ids);
     }
 
-    private void Admit(ObjectId id, ReadOnlySpan<byte> raw, long epoch)
+    private void Admit(ObjectId id, ReadOnlySpan<byte> raw, long generation)
     {
-        if (raw.Length > _maxObjectBytes)
+        // The cheap check first, so re-putting or re-reading a cached object does not pay for compression.
+        if (raw.Length <= _maxObjectBytes && !_cache.Contains(id, touch: true))
         {
-            return;
-        }
-
-        // Cheap check first, so re-putting or re-reading a cached object does not pay for compression.
-        lock (_lock)
-        {
-            if (_entries.TryGetValue(id, out var existing))
-            {
-                MoveToFront(existing);
-                return;
-            }
-        }
-
-        var entry = Encode(id, raw);
-        lock (_lock)
-        {
-            if (epoch != _epoch || !_entries.TryAdd(id, entry))
-            {
-                return;
-            }
-
-            LinkFront(entry);
-            _bytes += entry.Data.Length;
-            while (_bytes > CapacityBytes)
-            {
-                var victim = _lru.Previous!;
-                Unlink(victim);
-                _entries.Remove(victim.Id);
-                _bytes -= victim.Data.Length;
-                _evictions++;
-            }
+            _cache.Add(id, Encode(id, raw), generation);
         }
     }
 
@@ -253,31 +162,6 @@ public sealed class CachingObjectStore : ObjectStoreDecorator
         throw new CorruptObjectException(entry.Id, "its cached LZ4 copy does not decode to its recorded length.");
     }
 
-    private void MoveToFront(Entry entry)
-    {
-        if (_lru.Next != entry)
-        {
-            Unlink(entry);
-            LinkFront(entry);
-        }
-    }
-
-    private void LinkFront(Entry entry)
-    {
-        entry.Previous = _lru;
-        entry.Next = _lru.Next;
-        _lru.Next!.Previous = entry;
-        _lru.Next = entry;
-    }
-
-    private static void Unlink(Entry entry)
-    {
-        entry.Previous!.Next = entry.Next;
-        entry.Next!.Previous = entry.Previous;
-        entry.Previous = null;
-        entry.Next = null;
-    }
-
     private sealed class Entry(ObjectId id, byte[] data, int rawLength, bool isCompressed)
     {
         public ObjectId Id { get; } = id;
@@ -288,11 +172,5 @@ public sealed class CachingObjectStore : ObjectStoreDecorator
         public int RawLength { get; } = rawLength;
 
         public bool IsCompressed { get; } = isCompressed;
-
-        public Entry? Previous { get; set; }
-
-        public Entry? Next { get; set; }
-
-        public static Entry CreateSentinel() => new(default, [], 0, isCompressed: false);
     }
 }

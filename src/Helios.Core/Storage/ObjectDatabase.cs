@@ -26,7 +26,7 @@ public sealed class ObjectDatabase
     /// <summary>L0 hit and miss counts.</summary>
     public TierStatistics DecodedCacheStatistics => _decoded.Statistics;
 
-    public bool Contains(ObjectId id) => _decoded.TryGet(id, out _) || _store.Contains(id);
+    public bool Contains(ObjectId id) => _decoded.Contains(id) || _store.Contains(id);
 
     /// <summary>The decoded object, or null when it is not stored.</summary>
     public HeliosObject? TryRead(ObjectId id)
