@@ -173,7 +173,7 @@ public sealed partial class WorkingTree
             _repository.Objects.Store.PutMany(blobs);
         }
 
-        Save(snapshot);
+        Save(snapshot, changed: true);
         staged.Sort(StringComparer.Ordinal);
         return staged;
     }
@@ -230,7 +230,7 @@ public sealed partial class WorkingTree
             snapshot.Index.BaseTree = workspace.BaseTree;
         }
 
-        Save(snapshot);
+        Save(snapshot, changed: result is CommitResult.Committed);
         return result;
     }
 
@@ -272,7 +272,7 @@ public sealed partial class WorkingTree
 
         ApplyChanges(snapshot, changes.Select(c => (c.Path, c.New)), onlyIfClean: false);
         snapshot.Index.BaseTree = newTree;
-        Save(snapshot);
+        Save(snapshot, changed: true);
         return record;
     }
 
@@ -329,7 +329,7 @@ public sealed partial class WorkingTree
         }
 
         snapshot.Index.BaseTree = newTree;
-        Save(snapshot);
+        Save(snapshot, changed: true);
         return record;
     }
 
@@ -345,7 +345,7 @@ public sealed partial class WorkingTree
         var changes = TreeDiff.Diff(_repository.Objects, snapshot.Index.BaseTree, newTree);
         ApplyChanges(snapshot, changes.Select(c => (c.Path, c.New)), onlyIfClean: true);
         snapshot.Index.BaseTree = newTree;
-        Save(snapshot);
+        Save(snapshot, changed: true);
         return record;
     }
 
@@ -359,7 +359,7 @@ public sealed partial class WorkingTree
         var files = TreeDiff.Diff(_repository.Objects, TreeDiff.EmptyTree, tree);
         ApplyChanges(snapshot, files.Select(c => (c.Path, c.New)), onlyIfClean: false);
         snapshot.Index.BaseTree = tree;
-        Save(snapshot);
+        Save(snapshot, changed: true);
     }
 
     /// <summary>True when tracked files differ from HEAD or paths are staged (untracked files do not count).</summary>
