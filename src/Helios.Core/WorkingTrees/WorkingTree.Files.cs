@@ -38,6 +38,11 @@ public sealed partial class WorkingTree
             Resync(index, tree);
         }
 
+        if (index.IsNew)
+        {
+            index.BaseCommit = commit;
+        }
+
         return new Snapshot(headRef, commit, index, started);
     }
 

@@ -48,7 +48,7 @@ internal sealed class IndexEntry(string path)
 internal sealed class WorkingTreeIndex
 {
     private static ReadOnlySpan<byte> Magic => "HLIX"u8;
-    private const byte Version = 1;
+    private const byte Version = 2;
 
     private const int ChecksumLength = 8;
     private const byte HasHead = 1, HasStaged = 2, IsStagedDelete = 4, HasSeen = 8, SeenIsHead = 16;
@@ -62,6 +62,23 @@ internal sealed class WorkingTreeIndex
             field = value;
         }
     } = Repositories.TreeDiff.EmptyTree;
+
+    /// <summary>
+    /// The commit this worktree's files were last brought to (by commit, checkout, reset, undo).
+    /// When HEAD resolves to another commit, something outside this worktree moved the branch.
+    /// </summary>
+    public ObjectId? BaseCommit
+    {
+        get;
+        set
+        {
+            Changed |= field != value;
+            field = value;
+        }
+    }
+
+    /// <summary>True when no index file existed: nothing was synced yet.</summary>
+    public bool IsNew { get; private init; }
 
     /// <summary>True when the base tree changed or entries were added since loading (entry edits are tracked by the caller).</summary>
     public bool Changed { get; set; }
@@ -88,9 +105,9 @@ internal sealed class WorkingTreeIndex
         {
             bytes = File.ReadAllBytes(file);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return new WorkingTreeIndex();
+            return new WorkingTreeIndex { IsNew = true };
         }
 
         try
@@ -114,6 +131,7 @@ internal sealed class WorkingTreeIndex
         var index = new WorkingTreeIndex();
         var reader = new Reader(bytes, 5);
         index.BaseTree = reader.Id();
+        index.BaseCommit = reader.Byte() == 1 ? reader.Id() : null;
         int count = checked((int)reader.VarInt());
         index.Entries.EnsureCapacity(count);
         for (int i = 0; i < count; i++)
@@ -156,6 +174,8 @@ internal sealed class WorkingTreeIndex
         buffer.WriteByte(Version);
         var writer = new Writer(buffer);
         writer.Id(BaseTree);
+        buffer.WriteByte(BaseCommit is null ? (byte)0 : (byte)1);
+        if (BaseCommit is { } baseCommit) writer.Id(baseCommit);
         var entries = Entries.Values.Where(e => !e.IsEmpty).ToArray();
         writer.VarInt((ulong)entries.Length);
         foreach (var entry in entries)
