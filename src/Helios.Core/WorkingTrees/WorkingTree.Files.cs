@@ -105,6 +105,7 @@ public sealed partial class WorkingTree
     private List<string> Scan(Snapshot snapshot, bool tracked)
     {
         var index = snapshot.Index;
+        _ = index.Entries; // decoded here, before the walking threads read it
         var skipped = new List<string>();
         var walkedDirectories = new HashSet<string>(StringComparer.Ordinal);
         if (!tracked)

@@ -375,7 +375,7 @@ public sealed partial class WorkingTree
         var snapshot = Begin();
         var tree = snapshot.Index.BaseTree;
         snapshot.Index.BaseTree = TreeDiff.EmptyTree;
-        snapshot.Index.Entries.Clear();
+        snapshot.Index.Clear();
         var files = TreeDiff.Diff(_repository.Objects, TreeDiff.EmptyTree, tree);
         ApplyChanges(snapshot, files.Select(c => (c.Path, c.New)), onlyIfClean: false);
         snapshot.Index.BaseTree = tree;
