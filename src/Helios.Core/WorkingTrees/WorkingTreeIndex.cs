@@ -35,7 +35,6 @@ internal sealed class IndexEntry(string path)
 
     /// <summary>What a commit of the staged state records: staged content, else the base file.</summary>
     public FileVersion? Indexed => StagedDelete ? null : Staged ?? Head;
-
 }
 
 /// <summary>
