@@ -6,25 +6,32 @@ using Helios.Core.Repositories;
 
 namespace Helios.Core.WorkingTrees;
 
-/// <summary>What the index knows about one path.</summary>
+/// <summary>What the index knows about one path. Setting a saved field marks the entry modified.</summary>
 internal sealed class IndexEntry(string path)
 {
     public string Path { get; } = path;
 
     /// <summary>The file in the base tree (the commit HEAD showed when the index was last synced).</summary>
-    public FileVersion? Head { get; set; }
+    public FileVersion? Head { get; set { Modified |= field != value; field = value; } }
 
     /// <summary>Content staged by <c>add</c> (stored already); with <see cref="StagedDelete"/>, a staged removal.</summary>
-    public FileVersion? Staged { get; set; }
+    public FileVersion? Staged { get; set { Modified |= field != value; field = value; } }
 
-    public bool StagedDelete { get; set; }
+    public bool StagedDelete { get; set { Modified |= field != value; field = value; } }
 
     public bool IsStaged => Staged is not null || StagedDelete;
 
     /// <summary>The stat cache: when lstat still returns <see cref="SeenStat"/>, the file holds <see cref="Seen"/>.</summary>
-    public FileStat SeenStat { get; set; }
+    public FileStat SeenStat { get; set { Modified |= field != value; field = value; } }
 
-    public FileVersion? Seen { get; set; }
+    public FileVersion? Seen { get; set { Modified |= field != value; field = value; } }
+
+    /// <summary>Where this entry's bytes are in the loaded file (-1: new); saved as they were unless <see cref="Modified"/>.</summary>
+    public int RawOffset { get; set; } = -1;
+
+    public int RawLength { get; set; }
+
+    public bool Modified { get; set; }
 
     /// <summary>Scan results, not saved: what the disk holds now, and its encoded blob when it was read.</summary>
     public FileVersion? Disk { get; set; }
@@ -56,7 +63,8 @@ internal sealed class WorkingTreeIndex
     private const int ChecksumLength = 8;
     private const byte HasHead = 1, HasStaged = 2, IsStagedDelete = 4, HasSeen = 8, SeenIsHead = 16;
 
-    // The file as loaded, and the absolute offsets of its entries (sorted by path); null once decoded.
+    // The file as loaded (unmodified entries are copied from it on save), and, while lazy, the
+    // absolute offsets of its entries, sorted by path.
     private byte[]? _raw;
     private int[] _offsets = [];
 
@@ -133,6 +141,7 @@ internal sealed class WorkingTreeIndex
 
         var reader = new Reader(_raw!, _offsets[position]);
         entry = ReadEntry(ref reader);
+        entry.RawOffset = _offsets[position];
         _touched.Add(path, entry);
         return entry;
     }
@@ -154,6 +163,7 @@ internal sealed class WorkingTreeIndex
     public void Clear()
     {
         _raw = null;
+        _sortedCount = 0;
         _offsets = [];
         _touched.Clear();
         _all = new Dictionary<string, IndexEntry>(StringComparer.Ordinal);
@@ -228,6 +238,7 @@ internal sealed class WorkingTreeIndex
                 }
 
                 var entry = ReadEntry(ref reader);
+                entry.RawOffset = offset;
                 // Keep the objects already handed out, so their edits are not lost.
                 all.Add(entry.Path, _touched.Remove(entry.Path, out var touched) ? touched : entry);
             }
@@ -245,7 +256,6 @@ internal sealed class WorkingTreeIndex
         }
 
         _touched.Clear();
-        _raw = null;
         _offsets = [];
         _all = all;
     }
@@ -269,6 +279,7 @@ internal sealed class WorkingTreeIndex
 
     private static IndexEntry ReadEntry(ref Reader reader)
     {
+        int start = reader.Position;
         var entry = new IndexEntry(reader.Text());
         byte flags = reader.Byte();
         if ((flags & HasHead) != 0) entry.Head = reader.Version();
@@ -280,6 +291,8 @@ internal sealed class WorkingTreeIndex
             entry.Seen = (flags & SeenIsHead) != 0 ? entry.Head : reader.Version();
         }
 
+        entry.Modified = false;
+        entry.RawLength = reader.Position - start;
         return entry;
     }
 
@@ -298,6 +311,14 @@ internal sealed class WorkingTreeIndex
         var writer = new Writer(body);
         void Put(IndexEntry entry)
         {
+            if (!entry.Modified && entry.RawOffset >= 0 && _raw is { } source)
+            {
+                // Unchanged since loading: its bytes were written under the same rules.
+                offsets.Add((int)body.Length);
+                body.Write(source, entry.RawOffset, entry.RawLength);
+                return;
+            }
+
             bool keepSeen = entry.Seen is not null && entry.SeenStat.ModifiedNanoseconds < racyAfter && entry.SeenStat.ChangedNanoseconds < racyAfter;
             if (entry.Head is not null || entry.IsStaged || keepSeen)
             {
