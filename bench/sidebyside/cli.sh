@@ -113,7 +113,8 @@ meta "date" "$(date -u '+%Y-%m-%d %H:%M UTC')"
 meta "machine" "$(lscpu | sed -n 's/^Model name: *//p' | head -n 1), nproc $(nproc), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM"
 meta "versions" "$(git --version), $(hyperfine --version), helios $("$HELIOS" --version), .NET $(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tail -n 1), $(python3 --version)"
 meta "trees" "$work ($fstype)"
-meta "sizes" "${sizes[*]}; warm-ups $warmup; runs ${runs_arg:-$((quick ? 5 : 20)) (10 at 100,000 files or more)}"
+if [[ -n $runs_arg ]]; then runs_text=$runs_arg; elif ((quick)); then runs_text=5; else runs_text="20 (10 at 100,000 files or more)"; fi
+meta "sizes" "${sizes[*]}; warm-ups $warmup; runs $runs_text"
 meta "load average at start" "$(cut -d' ' -f1-3 /proc/loadavg)"
 
 failed=0
