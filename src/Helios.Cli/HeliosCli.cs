@@ -19,7 +19,8 @@ public static class HeliosCli
         }
 
         bool verbose = args.Contains("--verbose");
-        var root = BuildCommands(stdout, stderr);
+        using var context = new CliContext(stdout, stderr);
+        var root = BuildCommands(context);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -34,6 +35,15 @@ public static class HeliosCli
 
         try
         {
+            if (parse.GetValue(DirectoryOption) is { } directory)
+            {
+                context.CurrentDirectory = Path.GetFullPath(directory);
+                if (!Directory.Exists(context.CurrentDirectory))
+                {
+                    throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Cannot change to '{directory}': no such directory.");
+                }
+            }
+
             return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
         catch (HeliosException e)
@@ -41,6 +51,12 @@ public static class HeliosCli
             stderr.WriteLine($"helios: {e.Message}");
             if (verbose) stderr.WriteLine(e);
             return ExitCodes.For(e.Code);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            stderr.WriteLine($"helios: permission denied: {e.Message}");
+            if (verbose) stderr.WriteLine(e);
+            return ExitCodes.Storage;
         }
         catch (IOException e)
         {
@@ -50,10 +66,23 @@ public static class HeliosCli
         }
     }
 
-    private static RootCommand BuildCommands(TextWriter stdout, TextWriter stderr)
+    private static readonly Option<string?> DirectoryOption = new("-C")
     {
+        Description = "Run as if helios was started in this directory.",
+        Recursive = true,
+    };
+
+    private static RootCommand BuildCommands(CliContext context)
+    {
+        var (stdout, _) = (context.Out, context.Error);
         var root = new RootCommand("Helios: version control and state store for AI agents.");
         root.Options.Add(new Option<bool>("--verbose") { Description = "Show stack traces with errors.", Recursive = true });
+        root.Options.Add(DirectoryOption);
+
+        WorkingTreeCommands.Add(root, context);
+        HistoryCommands.Add(root, context);
+        BranchCommands.Add(root, context);
+        WorktreeCommands.Add(root, context);
 
         var demo = new Command("demo", "Run an agent workflow (branch, commit variants, roll back, keep the best) on a repository in a temp folder and print timings.");
         var agents = new Option<int>("--agents") { Description = "Number of agents.", DefaultValueFactory = _ => 4 };
@@ -64,6 +93,8 @@ public static class HeliosCli
         demo.Options.Add(keep);
         demo.SetAction(p => DemoCommand.Run(p.GetValue(agents), p.GetValue(variants), p.GetValue(keep), stdout));
         root.Subcommands.Add(demo);
+
+        root.Subcommands.Add(ConfigCommand.Build(() => Path.Combine(Environment.CurrentDirectory, ".helios"), stdout));
 
         // Listed for --help only; Run dispatches it before parsing.
         root.Subcommands.Add(new Command("b3sum", "Print BLAKE3 checksums, exactly as Debian's b3sum does."));

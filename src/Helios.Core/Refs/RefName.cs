@@ -74,13 +74,17 @@ public readonly record struct BranchName
 
     public static BranchName Parse(string value)
     {
-        string? problem = value.StartsWith('-') ? "it starts with '-'"
-            : value == "HEAD" ? "'HEAD' is reserved"
-            : RefName.Validate(value);
+        string? problem = Validate(value);
         return problem is null
             ? new BranchName(value)
             : throw new HeliosException(HeliosErrorCode.InvalidArgument, $"'{value}' is not a valid branch name: {problem}.");
     }
+
+    /// <summary>Null when <paramref name="value"/> is a valid branch name, else the problem.</summary>
+    public static string? Validate(string value) =>
+        value.StartsWith('-') ? "it starts with '-'"
+            : value == "HEAD" ? "'HEAD' is reserved"
+            : RefName.Validate(value);
 
     /// <summary>The branch a ref names, or null when it is not under <c>refs/heads/</c>.</summary>
     public static BranchName? FromRef(RefName name) =>

@@ -68,6 +68,12 @@ public sealed record RepositoryOptions
     /// <summary>The clock for commit and operation times.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// The ref this handle treats as HEAD. Each worktree has its own (<c>worktrees/NAME/HEAD</c>), so
+    /// agents in different worktrees check out different branches of one store.
+    /// </summary>
+    public Refs.RefName Head { get; init; } = Refs.RefName.Head;
+
     /// <summary>L0: bytes of decoded objects kept in memory.</summary>
     public long DecodedCacheBytes { get; init; } = 64L << 20;
 

@@ -65,20 +65,34 @@ public sealed class Repository : IDisposable
     }
 
     /// <summary>Opens a repository that <see cref="Init"/> created in this storage.</summary>
-    public static Repository Open(IRepositoryStorage storage, RepositoryOptions? options = null) =>
-        storage.Refs.Read(RefName.Head) is null
-            ? throw new HeliosException(HeliosErrorCode.RepositoryNotFound, "The storage holds no repository (no HEAD); run init first.")
-            : new Repository(storage, options ?? new RepositoryOptions());
+    public static Repository Open(IRepositoryStorage storage, RepositoryOptions? options = null)
+    {
+        options ??= new RepositoryOptions();
+        if (storage.Refs.Read(RefName.Head) is null)
+        {
+            throw new HeliosException(HeliosErrorCode.RepositoryNotFound, "The storage holds no repository (no HEAD); run init first.");
+        }
+
+        if (options.Head != RefName.Head && storage.Refs.Read(options.Head) is null)
+        {
+            throw new HeliosException(HeliosErrorCode.RepositoryNotFound, $"The repository has no {options.Head}: the worktree was removed or never registered.");
+        }
+
+        return new Repository(storage, options);
+    }
+
+    /// <summary>The ref this handle treats as HEAD (<see cref="RepositoryOptions.Head"/>).</summary>
+    public RefName Head => _options.Head;
 
     /// <summary>A repository in memory only, for tests and scratch work.</summary>
     public static Repository CreateInMemory(RepositoryOptions? options = null) => Init(new InMemoryRepositoryStorage(), options);
 
 
     /// <summary>The branch HEAD follows, or null when HEAD is detached at a commit.</summary>
-    public BranchName? CurrentBranch => ReadRef(RefName.Head) is { Symbolic: { } name } ? BranchName.FromRef(name) : null;
+    public BranchName? CurrentBranch => ReadRef(Head) is { Symbolic: { } name } ? BranchName.FromRef(name) : null;
 
     /// <summary>The commit HEAD resolves to, or null on an unborn branch.</summary>
-    public ObjectId? HeadCommit => ResolveRef(RefName.Head);
+    public ObjectId? HeadCommit => ResolveRef(Head);
 
     /// <summary>The commit a branch points at, or null when it does not exist.</summary>
     public ObjectId? TryGetBranch(BranchName name) => ResolveRef(name.Ref);
@@ -107,9 +121,9 @@ public sealed class Repository : IDisposable
     /// <summary>Deletes a branch (its commits stay until gc). Refuses the branch HEAD follows.</summary>
     public OperationRecord DeleteBranch(BranchName name, string agent = "")
     {
-        if (CurrentBranch == name)
+        if (CheckedOutBranches().Contains(name))
         {
-            throw new HeliosException(HeliosErrorCode.InvalidState, $"Cannot delete branch '{name}': it is checked out; check out another branch first.");
+            throw new HeliosException(HeliosErrorCode.InvalidState, $"Cannot delete branch '{name}': it is checked out in a worktree; check out another branch there first.");
         }
 
         var head = TryGetBranch(name) ?? throw new NotFoundException(name.Value, $"Branch '{name}' does not exist.");
@@ -123,8 +137,82 @@ public sealed class Repository : IDisposable
     /// <summary>A workspace on whatever HEAD shows: its branch, or the detached commit.</summary>
     public Workspace OpenHead()
     {
-        var head = ReadRef(RefName.Head) ?? throw new HeliosException(HeliosErrorCode.RepositoryNotFound, "The repository has no HEAD.");
-        return head.Symbolic is { } branchRef ? WorkspaceAt(branchRef, ResolveRef(branchRef)) : WorkspaceAt(RefName.Head, head.Id);
+        var head = ReadRef(Head) ?? throw new HeliosException(HeliosErrorCode.RepositoryNotFound, $"The repository has no {Head}.");
+        return head.Symbolic is { } branchRef ? WorkspaceAt(branchRef, ResolveRef(branchRef)) : WorkspaceAt(Head, head.Id);
+    }
+
+    /// <summary>
+    /// A workspace that commits to <paramref name="target"/> by compare-and-swap from
+    /// <paramref name="commit"/> (null: the ref must not exist yet). Use it to commit changes computed
+    /// against a commit read earlier: if the ref has moved since, the commit reports it instead of
+    /// silently building on the newer commit. O(1).
+    /// </summary>
+    public Workspace OpenWorkspaceAt(RefName target, ObjectId? commit) => WorkspaceAt(target, commit);
+
+    /// <summary>
+    /// Moves this handle's HEAD from <paramref name="expected"/> to <paramref name="target"/> (a branch
+    /// to follow or a commit to detach at), recorded in the operation log. Throws a conflict when
+    /// HEAD no longer holds <paramref name="expected"/>.
+    /// </summary>
+    public OperationRecord MoveHead(RefTarget? expected, RefTarget target, string description, string agent = "") =>
+        Apply("checkout", description, agent, new RefUpdate(Head, expected, target));
+
+    /// <summary>Moves any ref by compare-and-swap from <paramref name="expected"/>, recorded in the operation log as a reset.</summary>
+    public OperationRecord MoveRef(RefName name, RefTarget? expected, RefTarget target, string description, string agent = "")
+    {
+        if (target.Id is { } id)
+        {
+            Objects.Read<Commit>(id);
+        }
+
+        return Apply("reset", description, agent, new RefUpdate(name, expected, target));
+    }
+
+    /// <summary>
+    /// Creates another HEAD (a worktree's) with <paramref name="target"/> (a branch to follow or a
+    /// commit), and a new branch at a commit when <paramref name="newBranch"/> is given, in one
+    /// transaction. Fails without changing anything when the HEAD or that branch already exists.
+    /// </summary>
+    public OperationRecord CreateHead(RefName head, RefTarget target, (BranchName Name, ObjectId At)? newBranch = null, string agent = "")
+    {
+        var updates = new List<RefUpdate> { new(head, null, target) };
+        foreach (var id in new[] { target.Id, newBranch?.At }.OfType<ObjectId>())
+        {
+            Objects.Read<Commit>(id);
+        }
+
+        if (newBranch is { } b)
+        {
+            updates.Add(new RefUpdate(b.Name.Ref, null, RefTarget.To(b.At)));
+        }
+
+        var result = Refs.Commit(new RefTransaction(updates, Info("worktree", $"add {head} at {target}", agent)));
+        return result switch
+        {
+            RefTransactionResult.Committed c => c.Record,
+            RefTransactionResult.Conflict c => throw new HeliosException(HeliosErrorCode.AlreadyExists,
+                c.Name == head ? $"{head} already exists." : $"Branch '{newBranch?.Name}' already exists; pick another name."),
+            _ => throw new InvalidOperationException(),
+        };
+    }
+
+    /// <summary>Deletes a HEAD other than the main one (a removed worktree's). Its branch stays.</summary>
+    public OperationRecord DeleteHead(RefName head, string agent = "")
+    {
+        if (head == RefName.Head)
+        {
+            throw new HeliosException(HeliosErrorCode.InvalidArgument, "The main HEAD cannot be deleted.");
+        }
+
+        var current = ReadRef(head) ?? throw new NotFoundException(head.Value, $"{head} does not exist.");
+        return Apply("worktree", $"remove {head}", agent, new RefUpdate(head, current, null));
+    }
+
+    /// <summary>The branches that some HEAD (the main one or a worktree's) follows.</summary>
+    public IReadOnlySet<BranchName> CheckedOutBranches()
+    {
+        var heads = Refs.List("worktrees/").Select(e => (RefTarget?)e.Target).Append(ReadRef(RefName.Head));
+        return heads.Select(t => t?.Symbolic is { } s ? BranchName.FromRef(s) : null).OfType<BranchName>().ToHashSet();
     }
 
     /// <summary>
@@ -143,10 +231,10 @@ public sealed class Repository : IDisposable
                 ? RefTarget.Follow(branch.Ref)
                 : RefTarget.To(ResolveRevision(revision));
 
-        var oldHead = ReadRef(RefName.Head);
+        var oldHead = ReadRef(Head);
         if (oldHead != newHead)
         {
-            Apply("checkout", $"checkout {revision}", agent, new RefUpdate(RefName.Head, oldHead, newHead));
+            Apply("checkout", $"checkout {revision}", agent, new RefUpdate(Head, oldHead, newHead));
         }
 
         return OpenHead();
@@ -288,13 +376,13 @@ public sealed class Repository : IDisposable
     public IReadOnlyList<OperationRecord> Operations(int limit = int.MaxValue) => Refs.ReadOperations(null, limit);
 
     /// <summary>
-    /// Restores every ref the last operation changed to its value before it, as one new operation
+    /// Restores every ref the last operation (with <paramref name="ownOnly"/>, the last one recorded
+    /// by <paramref name="agent"/>, so agents sharing a store undo only their own work) changed to its value before it, as one new operation
     /// (so undoing an undo redoes). Fails with a conflict if those refs have moved since.
     /// </summary>
-    public OperationRecord Undo(string agent = "")
+    public OperationRecord Undo(string agent = "", bool ownOnly = false)
     {
-        var recent = Refs.ReadOperations(null, 1);
-        var last = recent.Count > 0 ? recent[0] : null;
+        var last = ownOnly ? LastOperationOf(agent) : Refs.ReadOperations(null, 1) is [var newest, ..] ? newest : null;
         if (last is null || last.Info.Kind == "init")
         {
             throw new HeliosException(HeliosErrorCode.NothingToDo, "Nothing to undo: no operation since the repository was initialised.");
@@ -302,6 +390,29 @@ public sealed class Repository : IDisposable
 
         var updates = last.Changes.Select(c => new RefUpdate(c.Name, c.New, c.Old)).ToArray();
         return Apply("undo", $"undo operation {last.Sequence}: {last.Info.Description}", agent, updates);
+    }
+
+    private OperationRecord? LastOperationOf(string agent)
+    {
+        const int Page = 256;
+        for (long? before = null; ;)
+        {
+            var page = Refs.ReadOperations(before, Page);
+            foreach (var record in page)
+            {
+                if (record.Info.Agent == agent || record.Info.Kind == "init")
+                {
+                    return record;
+                }
+            }
+
+            if (page.Count < Page)
+            {
+                return null;
+            }
+
+            before = page[^1].Sequence;
+        }
     }
 
     public void Dispose() => _storage.Dispose();

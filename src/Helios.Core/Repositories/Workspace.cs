@@ -77,6 +77,14 @@ public sealed class Workspace
         Root = Root.With(_objects, EntryName.SplitPath(path), 0, new FileNode(kind, content), path);
     }
 
+    /// <summary>Sets a file to a blob already encoded and hashed by the caller; the blob is stored with the next commit.</summary>
+    internal void WriteEncoded(string path, EntryKind kind, ObjectId id, byte[] encoding) =>
+        Root = Root.With(_objects, EntryName.SplitPath(path), 0, new FileNode(kind, id, encoding), path);
+
+    /// <summary>Sets a file to a blob that is already stored.</summary>
+    internal void WriteStored(string path, EntryKind kind, ObjectId id) =>
+        Root = Root.With(_objects, EntryName.SplitPath(path), 0, new FileNode(kind, id), path);
+
     /// <summary>Writes a file's UTF-8 text.</summary>
     public void Write(string path, string text) => Write(path, System.Text.Encoding.UTF8.GetBytes(text));
 

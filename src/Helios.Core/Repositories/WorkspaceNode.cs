@@ -73,13 +73,23 @@ internal sealed class FileNode : WorkspaceNode
         Content = content;
     }
 
+    /// <summary>A file whose blob the caller has already encoded and hashed (a working tree file read from disk).</summary>
+    public FileNode(EntryKind kind, ObjectId id, byte[] encoding)
+    {
+        Kind = kind;
+        SetId(id);
+        _encoding = encoding;
+    }
+
+    private readonly byte[]? _encoding;
+
     public EntryKind Kind { get; }
 
     /// <summary>The bytes when written in this session; empty-and-unset when only the id is known.</summary>
     public ReadOnlyMemory<byte>? Content { get; }
 
     public ReadOnlyMemory<byte> ReadContent(ObjectDatabase objects) =>
-        Content ?? objects.Read<Blob>(Id).Content;
+        Content ?? (_encoding is { } e ? ((Blob)ObjectCodec.Decode(Id, e)).Content : objects.Read<Blob>(Id).Content);
 
     /// <summary>
     /// The blob id, hashing the content once. With a batch, an unstored blob's encoding is queued;
@@ -92,7 +102,7 @@ internal sealed class FileNode : WorkspaceNode
             return Id;
         }
 
-        var bytes = ObjectCodec.EncodeBlob(Content!.Value.Span);
+        var bytes = _encoding ?? ObjectCodec.EncodeBlob(Content!.Value.Span);
         var id = HasId ? Id : ObjectId.Of(bytes);
         SetId(id);
         batch?.Add(this, id, bytes);

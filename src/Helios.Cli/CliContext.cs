@@ -1,0 +1,49 @@
+using Helios.Core.Errors;
+using Helios.Core.Repositories;
+using Helios.Core.WorkingTrees;
+using Helios.Storage.Sqlite;
+
+namespace Helios.Cli;
+
+/// <summary>
+/// What one command invocation works with: its output streams, the directory it runs in
+/// (<c>-C DIR</c>), and, opened on first use, the worktree found there and its repository.
+/// The composition root: the only place that picks the SQLite backend.
+/// </summary>
+public sealed class CliContext(TextWriter stdout, TextWriter stderr) : IDisposable
+{
+    private WorktreeLayout? _layout;
+    private Repository? _repository;
+    private WorkingTree? _worktree;
+
+    public TextWriter Out { get; } = stdout;
+
+    public TextWriter Error { get; } = stderr;
+
+    /// <summary>The directory commands run in: the process's, or the one given with -C.</summary>
+    public string CurrentDirectory { get; set; } = Environment.CurrentDirectory;
+
+    /// <summary>True when stdout is a terminal (progress and colour), false when piped.</summary>
+    public static bool IsInteractive => !Console.IsOutputRedirected;
+
+    /// <summary>The worktree containing the current directory; throws when there is none.</summary>
+    public WorktreeLayout Layout => _layout ??= WorktreeLayout.Find(CurrentDirectory)
+        ?? throw new HeliosException(HeliosErrorCode.RepositoryNotFound,
+            $"Not a Helios repository (or any parent up to /): {CurrentDirectory}; run 'helios init' first.");
+
+    public Repository Repository => _repository ??= Open(Layout);
+
+    public WorkingTree Worktree => _worktree ??= new WorkingTree(Repository, Layout.Root, Layout.IndexFile, Agent);
+
+    /// <summary>Recorded with every operation: $HELIOS_AGENT, else the worktree's name.</summary>
+    public string Agent => Environment.GetEnvironmentVariable("HELIOS_AGENT") is { Length: > 0 } agent ? agent : Layout.Agent;
+
+    /// <summary>Opens the shared store of <paramref name="layout"/> with that worktree's HEAD.</summary>
+    public static Repository Open(WorktreeLayout layout) =>
+        SqliteRepository.Open(layout.MainRoot, StorageOptions(), new RepositoryOptions { Head = layout.Head });
+
+    /// <summary>Every command runs durable: an acknowledged commit survives power loss (an fsync costs far less than process start-up).</summary>
+    public static SqliteStorageOptions StorageOptions() => new() { Durability = Helios.Core.Storage.Durability.Durable };
+
+    public void Dispose() => _repository?.Dispose();
+}

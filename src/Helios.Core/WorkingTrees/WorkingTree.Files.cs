@@ -1,0 +1,544 @@
+using System.Collections.Concurrent;
+using Helios.Core.Errors;
+using Helios.Core.Objects;
+using Helios.Core.Refs;
+using Helios.Core.Repositories;
+
+namespace Helios.Core.WorkingTrees;
+
+// The file-system half: scanning the worktree against the index, and writing files.
+public sealed partial class WorkingTree
+{
+    private static readonly string[] IgnoreFiles = [".gitignore", ".heliosignore"];
+
+    /// <summary>HEAD as one command saw it, and the index synced to HEAD's tree.</summary>
+    private sealed record Snapshot(RefTarget? HeadRef, ObjectId? HeadCommit, WorkingTreeIndex Index, DateTimeOffset Started)
+    {
+        /// <summary>True once the whole worktree was walked, so paths not found are known to be gone.</summary>
+        public bool Walked { get; set; }
+    }
+
+    private Snapshot Begin()
+    {
+        var started = DateTimeOffset.UtcNow;
+        var headRef = _repository.ReadRef(_repository.Head);
+        var commit = headRef switch
+        {
+            { Id: { } id } => id,
+            { Symbolic: { } branch } => _repository.ResolveRef(branch),
+            _ => null,
+        };
+        var index = WorkingTreeIndex.Load(_indexFile);
+        var tree = TreeOf(commit);
+        if (index.BaseTree != tree)
+        {
+            Resync(index, tree);
+        }
+
+        return new Snapshot(headRef, commit, index, started);
+    }
+
+    /// <summary>
+    /// Points the index at another base tree (HEAD moved outside this worktree, or the index is
+    /// new): by a tree diff when the old base is still readable, else by listing the new tree.
+    /// Files on disk are not touched, so they show as changes against the new base.
+    /// </summary>
+    private void Resync(WorkingTreeIndex index, ObjectId tree)
+    {
+        if (index.BaseTree == TreeDiff.EmptyTree || _repository.Objects.Contains(index.BaseTree))
+        {
+            foreach (var change in TreeDiff.Diff(_repository.Objects, index.BaseTree, tree))
+            {
+                index.GetOrAdd(change.Path).Head = change.New;
+            }
+        }
+        else
+        {
+            foreach (var entry in index.Entries.Values)
+            {
+                entry.Head = null;
+            }
+
+            foreach (var (path, file) in TreeDiff.Files(_repository.Objects, tree))
+            {
+                index.GetOrAdd(path).Head = file;
+            }
+        }
+
+        index.BaseTree = tree;
+    }
+
+    private void Save(Snapshot snapshot)
+    {
+        foreach (var entry in snapshot.Walked ? snapshot.Index.Entries.Values : Enumerable.Empty<IndexEntry>())
+        {
+            // A path seen once but gone from disk and never tracked is forgotten.
+            if (!entry.Visited && entry.Head is null && !entry.IsStaged)
+            {
+                entry.Seen = null;
+            }
+        }
+
+        snapshot.Index.Save(_indexFile, snapshot.Started, RacyWindow);
+    }
+
+    /// <summary>
+    /// Fills in <see cref="IndexEntry.Disk"/> for every path: walks the worktree (untracked files
+    /// too) or, with <paramref name="tracked"/>, lstats only the paths the index knows. Returns
+    /// paths skipped because Helios cannot record them (names that are not UTF-8 or are reserved).
+    /// </summary>
+    private List<string> Scan(Snapshot snapshot, bool tracked)
+    {
+        var index = snapshot.Index;
+        var skipped = new List<string>();
+        var walkedDirectories = new HashSet<string>(StringComparer.Ordinal);
+        if (!tracked)
+        {
+            var found = new ConcurrentQueue<(string Path, FileStat Stat)>();
+            var skippedBag = new ConcurrentQueue<string>();
+            var walked = new ConcurrentQueue<string>();
+            WalkAll(found, skippedBag, walked);
+            snapshot.Walked = true;
+            skipped.AddRange(skippedBag.Order(StringComparer.Ordinal));
+            walkedDirectories.UnionWith(walked);
+            foreach (var (path, stat) in found)
+            {
+                var entry = index.GetOrAdd(path);
+                entry.Visited = true;
+                entry.Disk = null;
+                Resolve(entry, stat);
+            }
+        }
+
+        var rest = index.Entries.Values.Where(e => !e.Visited && (e.Head is not null || e.IsStaged)).ToArray();
+        Parallel.ForEach(rest, new ParallelOptions { MaxDegreeOfParallelism = rest.Length > 2048 ? Environment.ProcessorCount : 1 }, entry =>
+        {
+            entry.Disk = null;
+            int slash = entry.Path.LastIndexOf('/');
+            string parent = slash < 0 ? "" : entry.Path[..slash];
+            // Under a walked directory the walk would have found it: it is gone.
+            if (tracked || !walkedDirectories.Contains(parent))
+            {
+                if (LStatInside(entry.Path) is { } stat)
+                {
+                    entry.Visited = true;
+                    Resolve(entry, stat);
+                }
+            }
+        });
+        return skipped;
+    }
+
+    /// <summary>lstat of a worktree path, refusing to look through a symlinked or missing parent directory.</summary>
+    private FileStat? LStatInside(string path)
+    {
+        int slash = path.LastIndexOf('/');
+        if (slash > 0 && LStatInside(path[..slash]) is not { IsDirectory: true })
+        {
+            return null;
+        }
+
+        return NativeFileSystem.LStat(Absolute(path));
+    }
+
+    private string Absolute(string path) => path.Length == 0 ? Root : Root + "/" + path;
+
+    /// <summary>Sets the entry's disk version from the stat cache, or by reading and hashing the file.</summary>
+    private void Resolve(IndexEntry entry, FileStat stat)
+    {
+        if (!stat.IsRegularFile && !stat.IsSymlink)
+        {
+            entry.Disk = null;
+            return;
+        }
+
+        if (entry.Seen is { } seen && entry.SeenStat == stat)
+        {
+            entry.Disk = seen;
+            return;
+        }
+
+        var (version, encoding) = ReadFile(entry.Path, stat);
+        entry.Disk = version;
+        entry.Encoding = encoding;
+        // Trust the stat only if the file did not change while it was read.
+        bool stable = NativeFileSystem.LStat(Absolute(entry.Path)) == stat;
+        entry.Seen = stable ? version : null;
+        entry.SeenStat = stable ? stat : default;
+    }
+
+    private (FileVersion Version, byte[] Encoding) ReadFile(string path, FileStat stat)
+    {
+        string absolute = Absolute(path);
+        byte[] content;
+        EntryKind kind;
+        try
+        {
+            if (stat.IsSymlink)
+            {
+                content = System.Text.Encoding.UTF8.GetBytes(new FileInfo(absolute).LinkTarget ?? "");
+                kind = EntryKind.Symlink;
+            }
+            else
+            {
+                content = File.ReadAllBytes(absolute);
+                kind = stat.IsExecutable ? EntryKind.Executable : EntryKind.File;
+            }
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new HeliosException(HeliosErrorCode.Storage, $"Cannot read '{path}': permission denied; fix its permissions or add it to .heliosignore.", e);
+        }
+
+        var encoding = ObjectCodec.EncodeBlob(content);
+        return (new FileVersion(kind, ObjectId.Of(encoding)), encoding);
+    }
+
+    /// <summary>The entry's disk content as a blob encoding, reading the file again if the scan used the stat cache.</summary>
+    private byte[] ReadEncoded(IndexEntry entry)
+    {
+        if (entry.Encoding is { } cached)
+        {
+            return cached;
+        }
+
+        var stat = LStatInside(entry.Path) ?? throw new HeliosException(HeliosErrorCode.Conflict, $"'{entry.Path}' disappeared while Helios was reading the worktree; run the command again.");
+        var (version, encoding) = ReadFile(entry.Path, stat);
+        if (version != entry.Disk)
+        {
+            throw new HeliosException(HeliosErrorCode.Conflict, $"'{entry.Path}' changed while Helios was reading the worktree; run the command again.");
+        }
+
+        entry.Encoding = encoding;
+        return encoding;
+    }
+
+    /// <summary>Walks the worktree on up to one thread per core, one directory per work item.</summary>
+    private void WalkAll(ConcurrentQueue<(string, FileStat)> found, ConcurrentQueue<string> skipped, ConcurrentQueue<string> walked)
+    {
+        var pending = new BlockingCollection<(string Path, IgnoreRules Rules)>(new ConcurrentQueue<(string, IgnoreRules)>());
+        int outstanding = 1;
+        pending.Add(("", RootIgnoreRules()));
+        var failures = new ConcurrentQueue<Exception>();
+        void Work()
+        {
+            foreach (var (directory, rules) in pending.GetConsumingEnumerable())
+            {
+                try
+                {
+                    walked.Enqueue(directory);
+                    foreach (var sub in WalkDirectory(directory, rules, found, skipped))
+                    {
+                        Interlocked.Increment(ref outstanding);
+                        pending.Add(sub);
+                    }
+                }
+                catch (Exception e)
+                {
+                    failures.Enqueue(e);
+                }
+                finally
+                {
+                    if (Interlocked.Decrement(ref outstanding) == 0)
+                    {
+                        pending.CompleteAdding();
+                    }
+                }
+            }
+        }
+
+        var threads = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount - 1)).Select(_ => new Thread(Work) { IsBackground = true }).ToArray();
+        foreach (var thread in threads) thread.Start();
+        Work();
+        foreach (var thread in threads) thread.Join();
+        if (failures.TryDequeue(out var failure))
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    private IgnoreRules RootIgnoreRules()
+    {
+        // .git/info/exclude applies when git and helios share the directory.
+        string exclude = Path.Combine(Root, ".git", "info", "exclude");
+        return File.Exists(exclude) ? IgnoreRules.None.With("", File.ReadAllText(exclude)) : IgnoreRules.None;
+    }
+
+    private List<(string, IgnoreRules)> WalkDirectory(string directory, IgnoreRules rules, ConcurrentQueue<(string, FileStat)> found, ConcurrentQueue<string> skipped)
+    {
+        var subdirectories = new List<(string, IgnoreRules)>();
+        using var dir = NativeFileSystem.Directory.Open(Absolute(directory));
+        if (dir is null)
+        {
+            return subdirectories;
+        }
+
+        var entries = new List<(string Name, NativeFileSystem.EntryType Type, bool Valid)>();
+        while (dir.Next(out var name, out var type, out bool valid))
+        {
+            entries.Add((name, type, valid));
+        }
+
+        foreach (var ignoreFile in IgnoreFiles)
+        {
+            if (entries.Exists(e => e.Name == ignoreFile && e.Type != NativeFileSystem.EntryType.Directory))
+            {
+                rules = rules.With(directory, File.ReadAllText(Path.Combine(Absolute(directory), ignoreFile)));
+            }
+        }
+
+        string prefix = directory.Length == 0 ? "" : directory + "/";
+        foreach (var (name, type, valid) in entries)
+        {
+            string path = prefix + name;
+            if (name is ".git" || name.Equals(EntryName.MetadataDirectory, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var kind = type;
+            FileStat? stat = null;
+            if (kind is not (NativeFileSystem.EntryType.Directory or NativeFileSystem.EntryType.Regular or NativeFileSystem.EntryType.Symlink))
+            {
+                stat = dir.LStat(name);
+                kind = stat switch
+                {
+                    { IsDirectory: true } => NativeFileSystem.EntryType.Directory,
+                    { IsRegularFile: true } => NativeFileSystem.EntryType.Regular,
+                    { IsSymlink: true } => NativeFileSystem.EntryType.Symlink,
+                    _ => NativeFileSystem.EntryType.Unknown,
+                };
+            }
+
+            bool isDirectory = kind == NativeFileSystem.EntryType.Directory;
+            if (kind == NativeFileSystem.EntryType.Unknown || rules.IsIgnored(path, isDirectory))
+            {
+                continue;
+            }
+
+            if (!valid || EntryName.Validate(name) is not null)
+            {
+                skipped.Enqueue(path);
+                continue;
+            }
+
+            if (isDirectory)
+            {
+                subdirectories.Add((path, rules));
+            }
+            else if ((stat ?? dir.LStat(name)) is { } s)
+            {
+                found.Enqueue((path, s));
+            }
+        }
+
+        return subdirectories;
+    }
+
+    /// <summary>
+    /// Paths a change set would overwrite although they hold content that is neither the old nor
+    /// the new version: local edits, staged changes, untracked files in the way.
+    /// </summary>
+    private List<string> FindOverwrites(Snapshot snapshot, List<FileChange> changes)
+    {
+        var blocked = new List<string>();
+        var removed = changes.Where(c => c.New is null).Select(c => c.Path).ToHashSet(StringComparer.Ordinal);
+        foreach (var change in changes)
+        {
+            var entry = snapshot.Index.GetOrAdd(change.Path);
+            if (entry.IsStaged)
+            {
+                blocked.Add(change.Path);
+                continue;
+            }
+
+            var stat = LStatInside(change.Path);
+            if (stat is { IsDirectory: true })
+            {
+                if (change.New is not null && Directory.EnumerateFileSystemEntries(Absolute(change.Path)).Any())
+                {
+                    blocked.Add(change.Path);
+                }
+
+                continue;
+            }
+
+            if (stat is { } s)
+            {
+                Resolve(entry, s);
+                if (entry.Disk != change.Old && entry.Disk != change.New)
+                {
+                    blocked.Add(change.Path);
+                }
+            }
+
+            // A new file under a path that is a file or symlink on disk (and not removed by this change).
+            if (change.Old is null)
+            {
+                for (int slash = change.Path.IndexOf('/'); slash > 0; slash = change.Path.IndexOf('/', slash + 1))
+                {
+                    string parent = change.Path[..slash];
+                    if (LStatInside(parent) is { IsDirectory: false } && !removed.Contains(parent))
+                    {
+                        blocked.Add(change.Path);
+                        break;
+                    }
+                }
+            }
+        }
+
+        return blocked;
+    }
+
+    /// <summary>
+    /// Makes each path hold the given version (null: remove it), updating the index. Removals go
+    /// first, so a file can replace a directory and the other way round. With
+    /// <paramref name="onlyIfClean"/>, paths whose disk content differs from the index's base are
+    /// left alone. Writes go to a temporary file renamed over the target, and never through a symlink.
+    /// </summary>
+    private void ApplyChanges(Snapshot snapshot, IEnumerable<(string Path, FileVersion? Version)> changes, bool onlyIfClean)
+    {
+        var index = snapshot.Index;
+        var list = new List<(IndexEntry Entry, FileVersion? Version)>();
+        foreach (var (path, version) in changes)
+        {
+            var entry = index.GetOrAdd(path);
+            if (onlyIfClean)
+            {
+                if (LStatInside(path) is { } stat)
+                {
+                    Resolve(entry, stat);
+                }
+                else
+                {
+                    entry.Disk = null;
+                }
+
+                if (entry.Disk != entry.Head)
+                {
+                    entry.Head = version;
+                    continue;
+                }
+            }
+
+            list.Add((entry, version));
+        }
+
+        foreach (var (entry, version) in list)
+        {
+            if (version is null || version.Value.Kind == EntryKind.Symlink || entry.Head?.Kind == EntryKind.Symlink)
+            {
+                RemoveFile(entry.Path, pruneParents: version is null);
+            }
+        }
+
+        var writes = list.Where(w => w.Version is not null).ToArray();
+        foreach (var (entry, _) in writes)
+        {
+            EnsureParentDirectory(entry.Path);
+        }
+
+        Parallel.ForEach(writes, new ParallelOptions { MaxDegreeOfParallelism = writes.Length > 64 ? Environment.ProcessorCount : 1 }, w =>
+            WriteFile(w.Entry.Path, w.Version!.Value));
+
+        foreach (var (entry, version) in list)
+        {
+            entry.Head = version;
+            entry.Encoding = null;
+            entry.Visited = true;
+            var stat = version is null || version.Value.Kind == EntryKind.Gitlink ? null : NativeFileSystem.LStat(Absolute(entry.Path));
+            entry.Disk = stat is null ? null : version;
+            entry.Seen = stat is null ? null : version;
+            entry.SeenStat = stat ?? default;
+        }
+    }
+
+    private void RemoveFile(string path, bool pruneParents)
+    {
+        string absolute = Absolute(path);
+        var stat = LStatInside(path);
+        if (stat is { IsDirectory: false })
+        {
+            File.Delete(absolute);
+        }
+
+        for (int slash = path.LastIndexOf('/'); pruneParents && slash > 0; slash = path.LastIndexOf('/', slash - 1))
+        {
+            string parent = Absolute(path[..slash]);
+            if (Directory.EnumerateFileSystemEntries(parent).Any())
+            {
+                break;
+            }
+
+            Directory.Delete(parent);
+        }
+    }
+
+    /// <summary>Creates the parent directories of a path, replacing files or symlinks in the way (the caller checked they may go).</summary>
+    private void EnsureParentDirectory(string path)
+    {
+        for (int slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
+        {
+            string parent = path[..slash];
+            var stat = NativeFileSystem.LStat(Absolute(parent));
+            if (stat is { IsDirectory: true })
+            {
+                continue;
+            }
+
+            if (stat is not null)
+            {
+                File.Delete(Absolute(parent));
+            }
+
+            Directory.CreateDirectory(Absolute(parent));
+        }
+    }
+
+    private void WriteFile(string path, FileVersion version)
+    {
+        string absolute = Absolute(path);
+        if (NativeFileSystem.LStat(absolute) is { IsDirectory: true })
+        {
+            // A tracked directory became a file: its files were removed first, so it is empty.
+            Directory.Delete(absolute);
+        }
+
+        if (version.Kind == EntryKind.Gitlink)
+        {
+            Directory.CreateDirectory(absolute);
+            return;
+        }
+
+        var content = _repository.Objects.Read<Blob>(version.Id).Content;
+        if (version.Kind == EntryKind.Symlink)
+        {
+            File.CreateSymbolicLink(absolute, System.Text.Encoding.UTF8.GetString(content.Span));
+            return;
+        }
+
+        string temp = Path.Combine(Path.GetDirectoryName(absolute)!, $".helios-{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            {
+                stream.Write(content.Span);
+            }
+
+            if (version.Kind == EntryKind.Executable && !OperatingSystem.IsWindows())
+            {
+                var mode = File.GetUnixFileMode(temp);
+                File.SetUnixFileMode(temp, mode | UnixFileMode.UserExecute
+                    | (mode.HasFlag(UnixFileMode.GroupRead) ? UnixFileMode.GroupExecute : 0)
+                    | (mode.HasFlag(UnixFileMode.OtherRead) ? UnixFileMode.OtherExecute : 0));
+            }
+
+            File.Move(temp, absolute, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,431 @@
+using Helios.Core.Errors;
+using Helios.Core.Objects;
+using Helios.Core.Refs;
+using Helios.Core.Repositories;
+using Helios.Core.Storage;
+
+namespace Helios.Core.WorkingTrees;
+
+/// <summary>One line of <c>status</c>: git's two porcelain columns (staged, then working tree).</summary>
+public sealed record StatusEntry(string Path, char Staged, char Unstaged)
+{
+    public string Porcelain => $"{Staged}{Unstaged} {QuotePath(Path)}";
+
+    /// <summary>Quotes a path as git's porcelain does when it holds a space-like or special character.</summary>
+    public static string QuotePath(string path) =>
+        path.IndexOfAny(['"', '\\', '\t', '\n', ' ']) < 0 ? path
+            : "\"" + path.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
+                .Replace("\t", "\\t", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
+}
+
+/// <summary>The state of a worktree against its HEAD.</summary>
+public sealed record WorkingTreeStatus(RefTarget? Head, ObjectId? HeadCommit, IReadOnlyList<StatusEntry> Entries, IReadOnlyList<string> Skipped)
+{
+    public bool IsClean => Entries.Count == 0;
+}
+
+/// <summary>A checkout or reset refused because it would overwrite local changes in <see cref="Paths"/>.</summary>
+public sealed class LocalChangesException(string operation, IReadOnlyList<string> paths) : HeliosException(HeliosErrorCode.Conflict,
+    $"Your local changes to {paths.Count} file(s) would be overwritten by {operation}: {string.Join(", ", paths.Take(10))}{(paths.Count > 10 ? ", ..." : "")}; commit them, or discard them with 'reset --hard', first.")
+{
+    public IReadOnlyList<string> Paths { get; } = paths;
+}
+
+/// <summary>
+/// A directory on disk bound to a repository HEAD: status, add, commit, checkout and reset over
+/// real files. Each worktree has its own HEAD and index; all share the repository's store, so
+/// any number of processes can work in different worktrees at once with no lock held between
+/// commands. Commit moves the branch by compare-and-swap from the commit the scan saw, so a branch
+/// moved by another process is reported, never overwritten.
+/// <para>
+/// Costs: status and commit lstat every file (rehashing only files whose stat changed); checkout
+/// between commits touches only the paths that differ between their trees; reset --hard lstats
+/// tracked files only. Ignore rules come from <c>.gitignore</c> and <c>.heliosignore</c> files;
+/// <c>.git</c> and <c>.helios</c> are never tracked. Not thread-safe.
+/// </para>
+/// </summary>
+public sealed partial class WorkingTree
+{
+    /// <summary>Files modified this close to a scan have their stat rechecked by content next time.</summary>
+    public static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
+
+    private readonly Repository _repository;
+    private readonly string _indexFile;
+    private readonly string _agent;
+
+    public WorkingTree(Repository repository, string root, string indexFile, string agent = "")
+    {
+        if (!NativeFileSystem.IsSupported)
+        {
+            throw new HeliosException(HeliosErrorCode.InvalidState, "Working directories are supported on Linux (x86-64 and arm64) only.");
+        }
+
+        _repository = repository;
+        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        _indexFile = indexFile;
+        _agent = agent;
+    }
+
+    /// <summary>The absolute path of the worktree's top directory.</summary>
+    public string Root { get; }
+
+    public Repository Repository => _repository;
+
+    /// <summary>
+    /// Turns a path given on the command line (relative to <paramref name="currentDirectory"/>) into a
+    /// worktree path ('/'-separated, "" for the root); throws when it lies outside the worktree.
+    /// </summary>
+    public string ToTreePath(string currentDirectory, string path)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(currentDirectory, path)));
+        if (full == Root)
+        {
+            return "";
+        }
+
+        if (!full.StartsWith(Root + "/", StringComparison.Ordinal))
+        {
+            throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Path '{path}' is outside the worktree {Root}.");
+        }
+
+        string relative = full[(Root.Length + 1)..];
+        if (relative.Split('/').Any(p => p.Equals(EntryName.MetadataDirectory, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Path '{path}' is inside the repository's own {EntryName.MetadataDirectory} directory.");
+        }
+
+        return relative;
+    }
+
+    /// <summary>Compares the files on disk with the index and HEAD. Refreshes the stat cache.</summary>
+    public WorkingTreeStatus Status()
+    {
+        var snapshot = Begin();
+        var skipped = Scan(snapshot, tracked: false);
+        var entries = new List<StatusEntry>();
+        foreach (var entry in snapshot.Index.Entries.Values)
+        {
+            AddStatus(entry, entries);
+        }
+
+        entries.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        Save(snapshot);
+        return new WorkingTreeStatus(snapshot.HeadRef, snapshot.HeadCommit, entries, skipped);
+    }
+
+    /// <summary>
+    /// Stages the current content of the files under <paramref name="paths"/> (worktree paths; ""
+    /// for everything): new and changed files, and removals of tracked files that are gone. The
+    /// next commit then records only staged paths. Returns the paths staged.
+    /// </summary>
+    public IReadOnlyList<string> Stage(IReadOnlyList<string> paths)
+    {
+        var snapshot = Begin();
+        Scan(snapshot, tracked: false);
+        var matched = new bool[paths.Count];
+        var staged = new List<string>();
+        var blobs = new List<EncodedObject>();
+        foreach (var entry in snapshot.Index.Entries.Values)
+        {
+            int match = MatchingPathspec(paths, entry.Path);
+            if (match < 0 || (entry.Disk is null && entry.Indexed is null))
+            {
+                continue;
+            }
+
+            matched[match] = true;
+            if (entry.Disk == entry.Indexed)
+            {
+                continue;
+            }
+
+            if (entry.Disk is { } disk)
+            {
+                blobs.Add(new EncodedObject(disk.Id, ReadEncoded(entry)));
+                entry.Staged = disk;
+                entry.StagedDelete = false;
+            }
+            else
+            {
+                entry.Staged = null;
+                entry.StagedDelete = true;
+            }
+
+            if (entry.Indexed == entry.Head)
+            {
+                entry.Staged = null;
+                entry.StagedDelete = false;
+            }
+
+            staged.Add(entry.Path);
+        }
+
+        for (int i = 0; i < paths.Count; i++)
+        {
+            if (!matched[i])
+            {
+                throw new NotFoundException(paths[i], $"Path '{paths[i]}' did not match any file in the worktree (ignored files are not added).");
+            }
+        }
+
+        if (blobs.Count > 0)
+        {
+            _repository.Objects.Store.PutMany(blobs);
+        }
+
+        Save(snapshot);
+        staged.Sort(StringComparer.Ordinal);
+        return staged;
+    }
+
+    /// <summary>
+    /// Commits the worktree: the staged paths when any were staged with <see cref="Stage"/>,
+    /// otherwise every new, changed and deleted file (ignore rules apply to untracked files).
+    /// </summary>
+    public CommitResult Commit(ReadOnlyMemory<byte> message, CommitOptions? options = null)
+    {
+        var snapshot = Begin();
+        Scan(snapshot, tracked: false);
+        var entries = snapshot.Index.Entries.Values;
+        bool stagedOnly = entries.Any(e => e.IsStaged);
+        var target = snapshot.HeadRef?.Symbolic ?? _repository.Head;
+        var workspace = _repository.OpenWorkspaceAt(target, snapshot.HeadCommit);
+        var committed = new List<(IndexEntry Entry, FileVersion? Version)>();
+        foreach (var entry in entries)
+        {
+            var version = stagedOnly ? entry.Indexed : entry.Disk;
+            if (version == entry.Head || (stagedOnly && !entry.IsStaged))
+            {
+                continue;
+            }
+
+            if (version is not { } v)
+            {
+                workspace.Delete(entry.Path);
+            }
+            else if (stagedOnly)
+            {
+                workspace.WriteStored(entry.Path, v.Kind, v.Id);
+            }
+            else
+            {
+                workspace.WriteEncoded(entry.Path, v.Kind, v.Id, ReadEncoded(entry));
+            }
+
+            committed.Add((entry, version));
+        }
+
+        var result = committed.Count == 0 && !(options?.AllowEmpty ?? false) && (options?.ExtraParents.Count ?? 0) == 0
+            ? new CommitResult.NothingToCommit()
+            : _repository.Commit(workspace, message, (options ?? new CommitOptions()) with { Agent = options?.Agent is { Length: > 0 } a ? a : _agent });
+        if (result is CommitResult.Committed)
+        {
+            foreach (var (entry, version) in committed)
+            {
+                entry.Head = version;
+                entry.Staged = null;
+                entry.StagedDelete = false;
+            }
+
+            snapshot.Index.BaseTree = workspace.BaseTree;
+        }
+
+        Save(snapshot);
+        return result;
+    }
+
+    /// <summary>
+    /// Checks out a branch (HEAD follows it) or a commit (HEAD detached there). Only paths that
+    /// differ between the two commits are written; local changes elsewhere are kept. Refused,
+    /// changing nothing, when a local change or an untracked file would be overwritten.
+    /// </summary>
+    public OperationRecord? Checkout(string revision)
+    {
+        var snapshot = Begin();
+        RefTarget newHead;
+        ObjectId? newCommit;
+        var branch = BranchOrNull(revision);
+        if (branch is { } b && (_repository.TryGetBranch(b) is not null || snapshot.HeadRef?.Symbolic == b.Ref))
+        {
+            newHead = RefTarget.Follow(b.Ref);
+            newCommit = _repository.TryGetBranch(b);
+        }
+        else
+        {
+            newCommit = _repository.ResolveRevision(revision);
+            newHead = RefTarget.To(newCommit.Value);
+        }
+
+        var newTree = TreeOf(newCommit);
+        var changes = TreeDiff.Diff(_repository.Objects, snapshot.Index.BaseTree, newTree);
+        var blocked = FindOverwrites(snapshot, changes);
+        if (blocked.Count > 0)
+        {
+            throw new LocalChangesException("checkout", blocked);
+        }
+
+        OperationRecord? record = null;
+        if (snapshot.HeadRef != newHead)
+        {
+            record = _repository.MoveHead(snapshot.HeadRef, newHead, $"checkout {revision} in {Describe()}", _agent);
+        }
+
+        ApplyChanges(snapshot, changes.Select(c => (c.Path, c.New)), onlyIfClean: false);
+        snapshot.Index.BaseTree = newTree;
+        Save(snapshot);
+        return record;
+    }
+
+    /// <summary>
+    /// Moves HEAD's branch (or the detached HEAD) to <paramref name="target"/>. Hard: the worktree
+    /// then shows the target, local changes to tracked files and staged changes discarded (untracked
+    /// and ignored files are left alone). Soft: files are untouched and show as changes; staged
+    /// paths stay staged only with <paramref name="keepStaged"/> (git's --soft; without it, --mixed).
+    /// </summary>
+    public OperationRecord Reset(ObjectId target, ResetMode mode, bool keepStaged = false)
+    {
+        var snapshot = Begin();
+        var newTree = _repository.ReadCommit(target).Tree;
+        if (mode == ResetMode.Hard)
+        {
+            Scan(snapshot, tracked: true);
+        }
+
+        var moved = snapshot.HeadRef?.Symbolic ?? _repository.Head;
+        RefTarget? expected = snapshot.HeadCommit is { } c ? RefTarget.To(c) : null;
+        var record = _repository.MoveRef(moved, expected, RefTarget.To(target),
+            $"reset {mode.ToString().ToLowerInvariant()} {Describe()} to {target.ToShortString()}", _agent);
+
+        var changes = TreeDiff.Diff(_repository.Objects, snapshot.Index.BaseTree, newTree);
+        if (mode == ResetMode.Hard)
+        {
+            var writes = changes.ToDictionary(c => c.Path, c => c.New, StringComparer.Ordinal);
+            foreach (var entry in snapshot.Index.Entries.Values)
+            {
+                // Local edits and staged additions go back to what the target records.
+                if (!writes.ContainsKey(entry.Path) && (entry.IsStaged || (entry.Head is not null && entry.Disk != entry.Head)))
+                {
+                    writes[entry.Path] = entry.Head;
+                }
+
+                entry.Staged = null;
+                entry.StagedDelete = false;
+            }
+
+            ApplyChanges(snapshot, writes.Select(w => (w.Key, w.Value)), onlyIfClean: false);
+        }
+        else
+        {
+            foreach (var change in changes)
+            {
+                snapshot.Index.GetOrAdd(change.Path).Head = change.New;
+            }
+
+            foreach (var entry in keepStaged ? [] : snapshot.Index.Entries.Values.Where(e => e.IsStaged).ToArray())
+            {
+                entry.Staged = null;
+                entry.StagedDelete = false;
+            }
+        }
+
+        snapshot.Index.BaseTree = newTree;
+        Save(snapshot);
+        return record;
+    }
+
+    /// <summary>
+    /// Undoes this worktree's last operation (see <see cref="Repository.Undo"/>) and brings the files
+    /// to the commit HEAD shows afterwards. Files with local changes are left as they are.
+    /// </summary>
+    public OperationRecord Undo()
+    {
+        var snapshot = Begin();
+        var record = _repository.Undo(_agent, ownOnly: true);
+        var newTree = TreeOf(_repository.HeadCommit);
+        var changes = TreeDiff.Diff(_repository.Objects, snapshot.Index.BaseTree, newTree);
+        ApplyChanges(snapshot, changes.Select(c => (c.Path, c.New)), onlyIfClean: true);
+        snapshot.Index.BaseTree = newTree;
+        Save(snapshot);
+        return record;
+    }
+
+    /// <summary>Writes every file of HEAD's commit into an empty directory (a new worktree).</summary>
+    public void Populate()
+    {
+        var snapshot = Begin();
+        var tree = snapshot.Index.BaseTree;
+        snapshot.Index.BaseTree = TreeDiff.EmptyTree;
+        snapshot.Index.Entries.Clear();
+        var files = TreeDiff.Diff(_repository.Objects, TreeDiff.EmptyTree, tree);
+        ApplyChanges(snapshot, files.Select(c => (c.Path, c.New)), onlyIfClean: false);
+        snapshot.Index.BaseTree = tree;
+        Save(snapshot);
+    }
+
+    /// <summary>True when tracked files differ from HEAD or paths are staged (untracked files do not count).</summary>
+    public bool HasTrackedChanges()
+    {
+        var snapshot = Begin();
+        Scan(snapshot, tracked: true);
+        bool changed = snapshot.Index.Entries.Values.Any(e => e.IsStaged || (e.Head is not null && e.Disk != e.Head));
+        Save(snapshot);
+        return changed;
+    }
+
+    private string Describe() => _repository.Head == RefName.Head ? "the main worktree" : _repository.Head.Value;
+
+    private static BranchName? BranchOrNull(string revision) =>
+        revision is not ("HEAD" or "@") && !revision.StartsWith('-') && BranchName.Validate(revision) is null ? BranchName.Parse(revision) : null;
+
+    private ObjectId TreeOf(ObjectId? commit) => commit is { } c ? _repository.ReadCommit(c).Tree : TreeDiff.EmptyTree;
+
+    private static int MatchingPathspec(IReadOnlyList<string> paths, string path)
+    {
+        for (int i = 0; i < paths.Count; i++)
+        {
+            string spec = paths[i];
+            if (spec.Length == 0 || path == spec || (path.Length > spec.Length && path[spec.Length] == '/' && path.StartsWith(spec, StringComparison.Ordinal)))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static void AddStatus(IndexEntry entry, List<StatusEntry> into)
+    {
+        var indexed = entry.Indexed;
+        char staged = !entry.IsStaged ? ' ' : Compare(entry.Head, indexed);
+        if (indexed is null)
+        {
+            if (staged != ' ')
+            {
+                into.Add(new StatusEntry(entry.Path, staged, ' '));
+            }
+
+            if (entry.Disk is not null)
+            {
+                into.Add(new StatusEntry(entry.Path, '?', '?'));
+            }
+
+            return;
+        }
+
+        char unstaged = Compare(indexed, entry.Disk);
+        if (staged != ' ' || unstaged != ' ')
+        {
+            into.Add(new StatusEntry(entry.Path, staged, unstaged));
+        }
+    }
+
+    private static char Compare(FileVersion? from, FileVersion? to) => (from, to) switch
+    {
+        (null, null) => ' ',
+        (null, _) => 'A',
+        (_, null) => 'D',
+        ({ } a, { } b) when a == b => ' ',
+        ({ } a, { } b) when (a.Kind == EntryKind.Symlink) != (b.Kind == EntryKind.Symlink) => 'T',
+        _ => 'M',
+    };
+}
