@@ -1,3 +1,4 @@
+using Helios.Cli.Configuration;
 using Helios.Core.Errors;
 using Helios.Core.Repositories;
 using Helios.Core.WorkingTrees;
@@ -38,12 +39,12 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr) : IDisposab
     /// <summary>Recorded with every operation: $HELIOS_AGENT, else the worktree's name.</summary>
     public string Agent => Environment.GetEnvironmentVariable("HELIOS_AGENT") is { Length: > 0 } agent ? agent : Layout.Agent;
 
-    /// <summary>Opens the shared store of <paramref name="layout"/> with that worktree's HEAD.</summary>
-    public static Repository Open(WorktreeLayout layout) =>
-        SqliteRepository.Open(layout.MainRoot, StorageOptions(), new RepositoryOptions { Head = layout.Head });
-
-    /// <summary>Every command runs durable: an acknowledged commit survives power loss (an fsync costs far less than process start-up).</summary>
-    public static SqliteStorageOptions StorageOptions() => new() { Durability = Helios.Core.Storage.Durability.Durable };
+    /// <summary>Opens the shared store of <paramref name="layout"/> with that worktree's HEAD and the repository's settings.</summary>
+    public static Repository Open(WorktreeLayout layout)
+    {
+        var config = HeliosConfig.Load(layout.CommonDirectory);
+        return SqliteRepository.Open(layout.MainRoot, config.ToSqliteStorageOptions(), config.ToRepositoryOptions(new RepositoryOptions { Head = layout.Head }));
+    }
 
     public void Dispose() => _repository?.Dispose();
 }

@@ -94,7 +94,7 @@ public static class HeliosCli
         demo.SetAction(p => DemoCommand.Run(p.GetValue(agents), p.GetValue(variants), p.GetValue(keep), stdout));
         root.Subcommands.Add(demo);
 
-        root.Subcommands.Add(ConfigCommand.Build(() => Path.Combine(Environment.CurrentDirectory, ".helios"), stdout));
+        root.Subcommands.Add(ConfigCommand.Build(() => context.Layout.CommonDirectory, stdout));
 
         // Listed for --help only; Run dispatches it before parsing.
         root.Subcommands.Add(new Command("b3sum", "Print BLAKE3 checksums, exactly as Debian's b3sum does."));

@@ -46,7 +46,7 @@ internal static class WorkingTreeCommands
             throw new HeliosException(HeliosErrorCode.AlreadyExists, $"A Helios repository already exists at {root}.");
         }
 
-        using var repository = SqliteRepository.Init(root, CliContext.StorageOptions());
+        using var repository = SqliteRepository.Init(root);
         ExcludeFromGit(root);
         context.Out.WriteLine($"Initialized empty Helios repository in {Path.Combine(root, EntryName.MetadataDirectory)}");
         return ExitCodes.Success;
