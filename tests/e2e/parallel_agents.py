@@ -124,6 +124,12 @@ def workflow(base):
         print("merge step skipped pending the merge issue (`helios merge --help` exited "
               f"{merge_help.returncode})")
         return
+    if "helios merge" not in merge_help.stdout:
+        # Seen with the first working-directory CLI: an unknown command followed by --help prints
+        # the root help and exits 0, so exit 0 alone does not prove that merge exists.
+        print("merge step skipped pending the merge issue: `helios merge --help` exited 0 but printed "
+              "no usage of `helios merge` (an unknown command with --help should fail)")
+        return
     helios("checkout", "main", cwd=repo)
     helios("merge", winner_head, cwd=repo)
     check_equal(read(os.path.join(repo, f"solution_{winner_id}.py")), read(winner_file),
