@@ -83,6 +83,7 @@ public static class HeliosCli
         HistoryCommands.Add(root, context);
         BranchCommands.Add(root, context);
         WorktreeCommands.Add(root, context);
+        FsckCommand.Add(root, context);
 
         var demo = new Command("demo", "Run an agent workflow (branch, commit variants, roll back, keep the best) on a repository in a temp folder and print timings.");
         var agents = new Option<int>("--agents") { Description = "Number of agents.", DefaultValueFactory = _ => 4 };

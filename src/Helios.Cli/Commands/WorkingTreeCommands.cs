@@ -107,8 +107,11 @@ internal static class WorkingTreeCommands
             case CommitResult.NothingToCommit:
                 context.Out.WriteLine("nothing to commit, working tree clean");
                 return ExitCodes.NotDone;
+            case CommitResult.RefMoved moved:
+                throw new HeliosException(HeliosErrorCode.Conflict,
+                    $"{Describe(moved.Ref)} moved to {moved.Actual?.ToString() ?? "nothing"} (another process or worktree committed to it) while this worktree was based on {moved.Expected?.ToShortString() ?? "no commit"}; nothing was committed. " +
+                    "Run 'helios reset --soft HEAD' to take the new commit as the base (your files stay and show as changes against it), then commit again.");
             default:
-                result.EnsureCommitted();
                 return ExitCodes.NotDone;
         }
     }
@@ -137,6 +140,11 @@ internal static class WorkingTreeCommands
         if (status.HeadCommit is null)
         {
             context.Out.WriteLine("No commits yet");
+        }
+
+        if (status.IsStale)
+        {
+            context.Out.WriteLine($"The branch moved outside this worktree (from {status.BaseCommit?.ToShortString() ?? "no commit"}); changes below are against the new commit. Run 'helios reset --soft HEAD' to take it as the base, or 'helios reset --hard HEAD' to discard local files.");
         }
 
         var staged = status.Entries.Where(e => e.Staged is not (' ' or '?')).ToArray();
@@ -178,4 +186,6 @@ internal static class WorkingTreeCommands
     };
 
     internal static string FirstLine(string message) => message.Split('\n', 2)[0];
+
+    private static string Describe(RefName name) => BranchName.FromRef(name) is { } branch ? $"Branch '{branch}'" : "HEAD";
 }

@@ -33,7 +33,7 @@ public static class TreeDiff
         pending.Push((tree, ""));
         while (pending.TryPop(out var item))
         {
-            var entries = objects.Read<Tree>(item.Tree).Entries;
+            var entries = Entries(objects, item.Tree);
             // Pushed in reverse so subtrees come out in entry order.
             for (int i = entries.Count - 1; i >= 0; i--)
             {
@@ -60,8 +60,8 @@ public static class TreeDiff
             return;
         }
 
-        var oldEntries = objects.Read<Tree>(oldTree).Entries;
-        var newEntries = objects.Read<Tree>(newTree).Entries;
+        var oldEntries = Entries(objects, oldTree);
+        var newEntries = Entries(objects, newTree);
         int i = 0, j = 0;
         while (i < oldEntries.Count || j < newEntries.Count)
         {
@@ -101,6 +101,10 @@ public static class TreeDiff
             }
         }
     }
+
+    // The empty tree is never stored (an unborn branch has no commit to hold it).
+    private static IReadOnlyList<TreeEntry> Entries(ObjectDatabase objects, ObjectId tree) =>
+        tree == EmptyTree ? [] : objects.Read<Tree>(tree).Entries;
 
     private static void Removed(ObjectDatabase objects, TreeEntry entry, string prefix, List<FileChange> changes)
     {

@@ -19,9 +19,17 @@ public sealed record StatusEntry(string Path, char Staged, char Unstaged)
 }
 
 /// <summary>The state of a worktree against its HEAD.</summary>
-public sealed record WorkingTreeStatus(RefTarget? Head, ObjectId? HeadCommit, IReadOnlyList<StatusEntry> Entries, IReadOnlyList<string> Skipped)
+/// <param name="Head">HEAD's value: the branch it follows, or the detached commit.</param>
+/// <param name="HeadCommit">The commit HEAD resolves to; null on an unborn branch.</param>
+/// <param name="BaseCommit">The commit the files were last brought to; differs from <paramref name="HeadCommit"/> when the branch moved outside this worktree.</param>
+/// <param name="Entries">Changed, staged and untracked paths, sorted.</param>
+/// <param name="Skipped">Paths Helios cannot record (names that are not UTF-8 or are reserved).</param>
+public sealed record WorkingTreeStatus(RefTarget? Head, ObjectId? HeadCommit, ObjectId? BaseCommit, IReadOnlyList<StatusEntry> Entries, IReadOnlyList<string> Skipped)
 {
     public bool IsClean => Entries.Count == 0;
+
+    /// <summary>True when the branch moved outside this worktree: commits are refused until the files are rebased (reset).</summary>
+    public bool IsStale => BaseCommit != HeadCommit;
 }
 
 /// <summary>A checkout or reset refused because it would overwrite local changes in <see cref="Paths"/>.</summary>
@@ -110,7 +118,7 @@ public sealed partial class WorkingTree
 
         entries.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         Save(snapshot);
-        return new WorkingTreeStatus(snapshot.HeadRef, snapshot.HeadCommit, entries, skipped);
+        return new WorkingTreeStatus(snapshot.HeadRef, snapshot.HeadCommit, snapshot.Index.BaseCommit, entries, skipped);
     }
 
     /// <summary>
@@ -173,7 +181,7 @@ public sealed partial class WorkingTree
             _repository.Objects.Store.PutMany(blobs);
         }
 
-        Save(snapshot);
+        Save(snapshot, changed: true);
         staged.Sort(StringComparer.Ordinal);
         return staged;
     }
@@ -185,10 +193,17 @@ public sealed partial class WorkingTree
     public CommitResult Commit(ReadOnlyMemory<byte> message, CommitOptions? options = null)
     {
         var snapshot = Begin();
+        var target = snapshot.HeadRef?.Symbolic ?? _repository.Head;
+        if (snapshot.Index.BaseCommit != snapshot.HeadCommit)
+        {
+            // The branch moved outside this worktree (another process or worktree committed to it):
+            // these files are based on the old commit, so committing them would undo that work.
+            return new CommitResult.RefMoved(target, snapshot.Index.BaseCommit, snapshot.HeadRef?.Symbolic is { } b ? _repository.ReadRef(b) : snapshot.HeadRef);
+        }
+
         Scan(snapshot, tracked: false);
         var entries = snapshot.Index.Entries.Values;
         bool stagedOnly = entries.Any(e => e.IsStaged);
-        var target = snapshot.HeadRef?.Symbolic ?? _repository.Head;
         var workspace = _repository.OpenWorkspaceAt(target, snapshot.HeadCommit);
         var committed = new List<(IndexEntry Entry, FileVersion? Version)>();
         foreach (var entry in entries)
@@ -228,9 +243,10 @@ public sealed partial class WorkingTree
             }
 
             snapshot.Index.BaseTree = workspace.BaseTree;
+            snapshot.Index.BaseCommit = workspace.BaseCommit;
         }
 
-        Save(snapshot);
+        Save(snapshot, changed: result is CommitResult.Committed);
         return result;
     }
 
@@ -272,7 +288,8 @@ public sealed partial class WorkingTree
 
         ApplyChanges(snapshot, changes.Select(c => (c.Path, c.New)), onlyIfClean: false);
         snapshot.Index.BaseTree = newTree;
-        Save(snapshot);
+        snapshot.Index.BaseCommit = newCommit;
+        Save(snapshot, changed: true);
         return record;
     }
 
@@ -329,7 +346,8 @@ public sealed partial class WorkingTree
         }
 
         snapshot.Index.BaseTree = newTree;
-        Save(snapshot);
+        snapshot.Index.BaseCommit = target;
+        Save(snapshot, changed: true);
         return record;
     }
 
@@ -341,11 +359,13 @@ public sealed partial class WorkingTree
     {
         var snapshot = Begin();
         var record = _repository.Undo(_agent, ownOnly: true);
-        var newTree = TreeOf(_repository.HeadCommit);
+        var newCommit = _repository.HeadCommit;
+        var newTree = TreeOf(newCommit);
         var changes = TreeDiff.Diff(_repository.Objects, snapshot.Index.BaseTree, newTree);
         ApplyChanges(snapshot, changes.Select(c => (c.Path, c.New)), onlyIfClean: true);
         snapshot.Index.BaseTree = newTree;
-        Save(snapshot);
+        snapshot.Index.BaseCommit = newCommit;
+        Save(snapshot, changed: true);
         return record;
     }
 
@@ -359,7 +379,8 @@ public sealed partial class WorkingTree
         var files = TreeDiff.Diff(_repository.Objects, TreeDiff.EmptyTree, tree);
         ApplyChanges(snapshot, files.Select(c => (c.Path, c.New)), onlyIfClean: false);
         snapshot.Index.BaseTree = tree;
-        Save(snapshot);
+        snapshot.Index.BaseCommit = snapshot.HeadCommit;
+        Save(snapshot, changed: true);
     }
 
     /// <summary>True when tracked files differ from HEAD or paths are staged (untracked files do not count).</summary>
