@@ -27,7 +27,14 @@ internal static class WorkingTreeCommands
             p => Commit(context, p.GetValue(message)!, p.GetValue(meta) ?? [], p.GetValue(allowEmpty)), message, meta, allowEmpty));
 
         var porcelain = new Option<bool>("--porcelain") { Description = "Stable machine-readable output (git's porcelain v1)." };
-        root.Subcommands.Add(CommandBuilder.Create("status", "Show changed, staged and untracked files.", p => Status(context, p.GetValue(porcelain)), porcelain));
+        var untrackedFiles = new Option<string>("--untracked-files", "-u")
+        {
+            Description = "normal: a directory holding only untracked files is shown once (default); all: every file; no: none.",
+            DefaultValueFactory = _ => "normal",
+        };
+        untrackedFiles.AcceptOnlyFromAmong("normal", "all", "no");
+        root.Subcommands.Add(CommandBuilder.Create("status", "Show changed, staged and untracked files.",
+            p => Status(context, p.GetValue(porcelain), Enum.Parse<UntrackedFiles>(p.GetValue(untrackedFiles)!, ignoreCase: true)), porcelain, untrackedFiles));
 
         var revision = new Argument<string>("revision") { Description = "A commit id or prefix, branch, HEAD, with ~N, ^ or ^N." };
         root.Subcommands.Add(CommandBuilder.Create("rev-parse", "Print the full id of a revision.", p =>
@@ -116,9 +123,9 @@ internal static class WorkingTreeCommands
         }
     }
 
-    private static int Status(CliContext context, bool porcelain)
+    private static int Status(CliContext context, bool porcelain, UntrackedFiles untrackedFiles)
     {
-        var status = context.Worktree.Status();
+        var status = context.Worktree.Status(untrackedFiles);
         foreach (var path in status.Skipped)
         {
             context.Error.WriteLine($"helios: warning: skipping '{EntryName.Escape(path)}': its name is not valid UTF-8 or is reserved, so it cannot be recorded.");
@@ -149,10 +156,10 @@ internal static class WorkingTreeCommands
 
         var staged = status.Entries.Where(e => e.Staged is not (' ' or '?')).ToArray();
         var unstaged = status.Entries.Where(e => e.Unstaged is not (' ' or '?')).ToArray();
-        var untracked = status.Entries.Where(e => e.Staged == '?').ToArray();
+        var others = status.Entries.Where(e => e.Staged == '?').ToArray();
         Section(context, "Changes staged for commit:", staged.Select(e => $"{Word(e.Staged)}{e.Path}"));
         Section(context, "Changes not staged for commit:", unstaged.Select(e => $"{Word(e.Unstaged)}{e.Path}"));
-        Section(context, "Untracked files (commit records them unless ignored):", untracked.Select(e => e.Path));
+        Section(context, "Untracked files (commit records them unless ignored):", others.Select(e => e.Path));
         if (status.IsClean)
         {
             context.Out.WriteLine("nothing to commit, working tree clean");

@@ -18,6 +18,19 @@ public sealed record StatusEntry(string Path, char Staged, char Unstaged)
                 .Replace("\t", "\\t", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
 }
 
+/// <summary>How <see cref="WorkingTree.Status"/> lists untracked files (git's --untracked-files).</summary>
+public enum UntrackedFiles
+{
+    /// <summary>A directory holding only untracked files is listed once, as "dir/".</summary>
+    Normal,
+
+    /// <summary>Every untracked file is listed.</summary>
+    All,
+
+    /// <summary>Untracked files are not listed.</summary>
+    No,
+}
+
 /// <summary>The state of a worktree against its HEAD.</summary>
 /// <param name="Head">HEAD's value: the branch it follows, or the detached commit.</param>
 /// <param name="HeadCommit">The commit HEAD resolves to; null on an unborn branch.</param>
@@ -105,8 +118,11 @@ public sealed partial class WorkingTree
         return relative;
     }
 
-    /// <summary>Compares the files on disk with the index and HEAD. Refreshes the stat cache.</summary>
-    public WorkingTreeStatus Status()
+    /// <summary>
+    /// Compares the files on disk with the index and HEAD, as git's porcelain lists them: changes to
+    /// tracked paths sorted by path, then untracked ones. Refreshes the stat cache.
+    /// </summary>
+    public WorkingTreeStatus Status(UntrackedFiles untracked = UntrackedFiles.Normal)
     {
         var snapshot = Begin();
         var skipped = Scan(snapshot, tracked: false);
@@ -116,7 +132,15 @@ public sealed partial class WorkingTree
             AddStatus(entry, entries);
         }
 
-        entries.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        var changes = entries.Where(e => e.Staged != '?').OrderBy(e => e.Path, StringComparer.Ordinal);
+        var others = entries.Where(e => e.Staged == '?').Select(e => e.Path);
+        others = untracked switch
+        {
+            UntrackedFiles.No => [],
+            UntrackedFiles.Normal => CollapseUntracked(snapshot.Index, others.ToList()),
+            _ => others,
+        };
+        entries = [.. changes, .. others.Order(StringComparer.Ordinal).Select(p => new StatusEntry(p, '?', '?'))];
         Save(snapshot);
         return new WorkingTreeStatus(snapshot.HeadRef, snapshot.HeadCommit, snapshot.Index.BaseCommit, entries, skipped);
     }
@@ -412,6 +436,47 @@ public sealed partial class WorkingTree
         }
 
         return -1;
+    }
+
+    /// <summary>Replaces the files of each directory that holds nothing tracked by that directory ("dir/"), topmost first.</summary>
+    private static IEnumerable<string> CollapseUntracked(WorkingTreeIndex index, List<string> untracked)
+    {
+        if (untracked.TrueForAll(p => !p.Contains('/')))
+        {
+            return untracked;
+        }
+
+        var trackedDirectories = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in index.Entries.Values)
+        {
+            if (entry.Head is not null || entry.IsStaged)
+            {
+                // Stops at the first directory already known: its parents are known too.
+                int slash = entry.Path.LastIndexOf('/');
+                while (slash > 0 && trackedDirectories.Add(entry.Path[..slash]))
+                {
+                    slash = entry.Path.LastIndexOf('/', slash - 1);
+                }
+            }
+        }
+
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in untracked)
+        {
+            string shown = path;
+            for (int slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
+            {
+                if (!trackedDirectories.Contains(path[..slash]))
+                {
+                    shown = path[..(slash + 1)];
+                    break;
+                }
+            }
+
+            result.Add(shown);
+        }
+
+        return result;
     }
 
     private static void AddStatus(IndexEntry entry, List<StatusEntry> into)

@@ -184,6 +184,12 @@ internal sealed class WorkingTreeIndex
             return new WorkingTreeIndex { IsNew = true, _all = new(StringComparer.Ordinal) };
         }
 
+        if (bytes.Length > Magic.Length && bytes.AsSpan(0, 4).SequenceEqual(Magic) && bytes[4] != Version)
+        {
+            throw new HeliosException(HeliosErrorCode.InvalidState,
+                $"The index '{file}' was written by another version of Helios (format {bytes[4]}, this one reads {Version}); delete it to rebuild it from HEAD (staged changes in it are lost, files on disk are not).");
+        }
+
         try
         {
             return Open(bytes);

@@ -30,7 +30,8 @@ public sealed class WorkingTreeTests : IDisposable
     {
         Write("a.txt", "a");
         Write("dir/b.txt", "b");
-        Assert.Equal(["?? a.txt", "?? dir/b.txt"], Porcelain());
+        Assert.Equal(["?? a.txt", "?? dir/"], Porcelain());
+        Assert.Equal(["?? a.txt", "?? dir/b.txt"], _tree.Status(UntrackedFiles.All).Entries.Select(e => e.Porcelain));
 
         Commit("first");
         Assert.Empty(Porcelain());
@@ -38,7 +39,7 @@ public sealed class WorkingTreeTests : IDisposable
         Write("a.txt", "changed");
         File.Delete(Path.Combine(_root, "dir/b.txt"));
         Write("c.txt", "c");
-        Assert.Equal([" M a.txt", "?? c.txt", " D dir/b.txt"], Porcelain());
+        Assert.Equal([" M a.txt", " D dir/b.txt", "?? c.txt"], Porcelain());
     }
 
     [Fact]
@@ -86,7 +87,7 @@ public sealed class WorkingTreeTests : IDisposable
         Write("new.log", "n");
         Write("build.log", "changed");
 
-        Assert.Equal(["?? .gitignore", "?? .heliosignore", " M build.log"], Porcelain());
+        Assert.Equal([" M build.log", "?? .gitignore", "?? .heliosignore"], Porcelain());
     }
 
     [Fact]
