@@ -329,6 +329,12 @@ public sealed partial class WorkingTree
             entries.Add((name, type, valid));
         }
 
+        if (directory.Length > 0 && entries.Exists(e => e.Name == EntryName.MetadataDirectory))
+        {
+            // Another repository or worktree nested in this one: its files are its own.
+            return subdirectories;
+        }
+
         foreach (var ignoreFile in IgnoreFiles)
         {
             if (entries.Exists(e => e.Name == ignoreFile && e.Type != NativeFileSystem.EntryType.Directory))
@@ -361,8 +367,10 @@ public sealed partial class WorkingTree
             }
 
             bool isDirectory = kind == NativeFileSystem.EntryType.Directory;
-            if (kind == NativeFileSystem.EntryType.Unknown || rules.IsIgnored(path, isDirectory))
+            if (kind == NativeFileSystem.EntryType.Unknown
+                || (rules.IsIgnored(path, isDirectory) && !(index.Entries.TryGetValue(path, out var known) && (known.Head is not null || known.IsStaged))))
             {
+                // Ignore rules apply to untracked paths only: a tracked file stays tracked.
                 continue;
             }
 
