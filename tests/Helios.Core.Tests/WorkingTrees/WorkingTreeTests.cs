@@ -76,6 +76,16 @@ public sealed class WorkingTreeTests : IDisposable
     }
 
     [Fact]
+    public void A_repository_or_worktree_nested_inside_is_not_walked()
+    {
+        Write("nested/.helios/worktree", "common=/elsewhere\nname=x\n");
+        Write("nested/its-own.txt", "not ours");
+        Write("ours.txt", "ours");
+
+        Assert.Equal(["?? ours.txt"], Porcelain());
+    }
+
+    [Fact]
     public void Ignored_files_are_not_committed_but_a_tracked_file_stays_tracked_when_ignored_later()
     {
         Write("build.log", "tracked before the rule");
