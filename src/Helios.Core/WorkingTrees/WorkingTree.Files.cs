@@ -128,6 +128,7 @@ public sealed partial class WorkingTree
         }
 
         var rest = index.Entries.Values.Where(e => !e.Visited && (e.Head is not null || e.IsStaged)).ToArray();
+        var directories = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         void Check(IndexEntry entry)
         {
             entry.Disk = null;
@@ -136,7 +137,7 @@ public sealed partial class WorkingTree
             // Under a walked directory the walk would have found it: it is gone.
             if (tracked || !walkedDirectories.Contains(parent))
             {
-                if (LStatInside(entry.Path) is { } stat)
+                if (LStatInside(entry.Path, directories) is { } stat)
                 {
                     entry.Visited = true;
                     Resolve(entry, stat);
@@ -160,17 +161,25 @@ public sealed partial class WorkingTree
         return skipped;
     }
 
-    /// <summary>lstat of a worktree path, refusing to look through a symlinked or missing parent directory.</summary>
-    private FileStat? LStatInside(string path)
+    /// <summary>
+    /// lstat of a worktree path, refusing to look through a symlinked or missing parent directory.
+    /// With <paramref name="directories"/>, each parent is checked once per scan instead of once per file.
+    /// </summary>
+    private FileStat? LStatInside(string path, ConcurrentDictionary<string, bool>? directories = null)
     {
         int slash = path.LastIndexOf('/');
-        if (slash > 0 && LStatInside(path[..slash]) is not { IsDirectory: true })
+        if (slash > 0 && !IsRealDirectory(path[..slash], directories))
         {
             return null;
         }
 
         return NativeFileSystem.LStat(Absolute(path));
     }
+
+    private bool IsRealDirectory(string path, ConcurrentDictionary<string, bool>? known) =>
+        known is null
+            ? LStatInside(path) is { IsDirectory: true }
+            : known.TryGetValue(path, out bool isDirectory) ? isDirectory : known[path] = LStatInside(path, known) is { IsDirectory: true };
 
     private string Absolute(string path) => path.Length == 0 ? Root : Root + "/" + path;
 
