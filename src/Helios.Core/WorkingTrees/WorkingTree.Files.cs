@@ -508,9 +508,10 @@ public sealed partial class WorkingTree
         }
 
         var writes = list.Where(w => w.Version is not null).ToArray();
+        var ready = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (entry, _) in writes)
         {
-            EnsureParentDirectory(entry.Path);
+            EnsureParentDirectory(entry.Path, ready);
         }
 
         Parallel.ForEach(writes, new ParallelOptions { MaxDegreeOfParallelism = writes.Length > 64 ? Environment.ProcessorCount : 1 }, w =>
@@ -540,7 +541,7 @@ public sealed partial class WorkingTree
         for (int slash = path.LastIndexOf('/'); pruneParents && slash > 0; slash = path.LastIndexOf('/', slash - 1))
         {
             string parent = Absolute(path[..slash]);
-            if (Directory.EnumerateFileSystemEntries(parent).Any())
+            if (!Directory.Exists(parent) || Directory.EnumerateFileSystemEntries(parent).Any())
             {
                 break;
             }
@@ -550,11 +551,16 @@ public sealed partial class WorkingTree
     }
 
     /// <summary>Creates the parent directories of a path, replacing files or symlinks in the way (the caller checked they may go).</summary>
-    private void EnsureParentDirectory(string path)
+    private void EnsureParentDirectory(string path, HashSet<string> ready)
     {
         for (int slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
         {
             string parent = path[..slash];
+            if (!ready.Add(parent))
+            {
+                continue;
+            }
+
             var stat = NativeFileSystem.LStat(Absolute(parent));
             if (stat is { IsDirectory: true })
             {

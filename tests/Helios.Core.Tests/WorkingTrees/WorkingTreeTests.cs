@@ -171,6 +171,21 @@ public sealed class WorkingTreeTests : IDisposable
     }
 
     [Fact]
+    public void Checkout_copes_with_a_directory_the_user_already_deleted()
+    {
+        Write("keep.txt", "k");
+        var first = Commit("without dir");
+        Write("dir/sub/a.txt", "a");
+        Commit("with dir");
+        Directory.Delete(Path.Combine(_root, "dir"), recursive: true);
+
+        _tree.Checkout(first.ToString());
+
+        Assert.False(Directory.Exists(Path.Combine(_root, "dir")));
+        Assert.Empty(Porcelain());
+    }
+
+    [Fact]
     public void Reset_hard_restores_tracked_files_and_leaves_untracked_files_alone()
     {
         Write("a.txt", "one");
