@@ -579,10 +579,12 @@ public sealed partial class WorkingTree
     private void WriteFile(string path, FileVersion version)
     {
         string absolute = Absolute(path);
-        if (NativeFileSystem.LStat(absolute) is { IsDirectory: true })
+        var existing = NativeFileSystem.LStat(absolute);
+        if (existing is { IsDirectory: true })
         {
             // A tracked directory became a file: its files were removed first, so it is empty.
             Directory.Delete(absolute);
+            existing = null;
         }
 
         if (version.Kind == EntryKind.Gitlink)
@@ -598,28 +600,45 @@ public sealed partial class WorkingTree
             return;
         }
 
+        // A new path is created in place (exclusively); an existing file is replaced atomically, so a
+        // reader never sees it half-written.
+        if (existing is null && TryCreate(absolute, content.Span, version.Kind))
+        {
+            return;
+        }
+
         string temp = Path.Combine(Path.GetDirectoryName(absolute)!, $".helios-{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                stream.Write(content.Span);
-            }
-
-            if (version.Kind == EntryKind.Executable && !OperatingSystem.IsWindows())
-            {
-                var mode = File.GetUnixFileMode(temp);
-                File.SetUnixFileMode(temp, mode | UnixFileMode.UserExecute
-                    | (mode.HasFlag(UnixFileMode.GroupRead) ? UnixFileMode.GroupExecute : 0)
-                    | (mode.HasFlag(UnixFileMode.OtherRead) ? UnixFileMode.OtherExecute : 0));
-            }
-
+            TryCreate(temp, content.Span, version.Kind);
             File.Move(temp, absolute, overwrite: true);
         }
         catch
         {
             File.Delete(temp);
             throw;
+        }
+    }
+
+    /// <summary>Creates a file that must not exist yet; false when something appeared there meanwhile.</summary>
+    private static bool TryCreate(string path, ReadOnlySpan<byte> content, EntryKind kind)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (kind == EntryKind.Executable && !OperatingSystem.IsWindows())
+        {
+            // rwxr-xr-x before the umask, as git creates executables.
+            options.UnixCreateMode = (UnixFileMode)0b111_101_101;
+        }
+
+        try
+        {
+            using var stream = new FileStream(path, options);
+            stream.Write(content);
+            return true;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return false;
         }
     }
 }
