@@ -1,35 +1,35 @@
+using System.Text;
 using Helios.Core.Errors;
-using SQLitePCL;
+using static Helios.Storage.Sqlite.SqliteNative;
 
 namespace Helios.Storage.Sqlite;
 
 /// <summary>
-/// One open SQLite connection (the bundled e_sqlite3 library through SQLitePCLRaw's <c>raw</c> API) and
-/// its prepared statements, each prepared once and reused. Not thread-safe: a session is used by one
-/// thread at a time, under the write lock or rented from the reader pool. Every SQLite failure surfaces as
-/// the <see cref="HeliosException"/> that <see cref="SqliteErrors.Map"/> makes of its result code.
+/// One open SQLite connection and its prepared statements, each prepared once and reused. Not
+/// thread-safe: a session is used by one thread at a time, under the write lock or rented from the reader
+/// pool. Every SQLite failure surfaces as the <see cref="HeliosException"/> that
+/// <see cref="SqliteErrors.Map"/> makes of its result code. A session that is never disposed closes its
+/// connection when it is finalized.
 /// </summary>
-internal sealed class SqliteSession : IDisposable
+internal sealed unsafe class SqliteSession : IDisposable
 {
-    private readonly Dictionary<string, sqlite3_stmt> _statements = new(StringComparer.Ordinal);
-    private readonly sqlite3 _db;
+    private readonly Dictionary<string, nint> _statements = new(StringComparer.Ordinal);
     private readonly TimeSpan _busyTimeout;
+    private nint _db;
 
-    // Set once per process. A direct provider: Batteries_V2.Init finds the same one by a slower route.
-    static SqliteSession() => raw.SetProvider(new SQLite3Provider_e_sqlite3());
-
-    private SqliteSession(sqlite3 db, string path, TimeSpan busyTimeout)
+    private SqliteSession(string path, TimeSpan busyTimeout)
     {
-        _db = db;
         Path = path;
         _busyTimeout = busyTimeout;
     }
+
+    ~SqliteSession() => Close();
 
     /// <summary>The database file's full path.</summary>
     public string Path { get; }
 
     /// <summary>True while an explicit transaction is open (SQLite rolls one back by itself after some I/O errors).</summary>
-    public bool InTransaction => raw.sqlite3_get_autocommit(_db) == 0;
+    public bool InTransaction => sqlite3_get_autocommit(_db) == 0;
 
     /// <summary>
     /// Opens <paramref name="path"/> read-write (creating the file) or read-only, with SQLite's busy
@@ -39,14 +39,22 @@ internal sealed class SqliteSession : IDisposable
     public static SqliteSession Open(string path, bool readOnly, TimeSpan busyTimeout)
     {
         // NOMUTEX: a session is only ever used by one thread at a time, so SQLite's per-call mutex is waste.
-        int flags = (readOnly ? raw.SQLITE_OPEN_READONLY : raw.SQLITE_OPEN_READWRITE | raw.SQLITE_OPEN_CREATE) | raw.SQLITE_OPEN_NOMUTEX;
-        int rc = raw.sqlite3_open_v2(path, out var db, flags, null);
-        var session = new SqliteSession(db, path, busyTimeout);
+        int flags = (readOnly ? OpenReadOnly : OpenReadWrite | OpenCreate) | OpenNoMutex;
+        var session = new SqliteSession(path, busyTimeout);
         try
         {
+            int rc;
+            fixed (byte* name = NullTerminated(path))
+            {
+                nint db;
+                rc = sqlite3_open_v2(name, &db, flags, null);
+                // Even a failed open returns a handle (to read the error from) unless memory ran out.
+                session._db = db;
+            }
+
             session.Check(rc);
             // Set before anything touches the file, so even the first read waits out a busy writer.
-            session.Check(raw.sqlite3_busy_timeout(db, (int)Math.Min(int.MaxValue, (long)busyTimeout.TotalMilliseconds)));
+            session.Check(sqlite3_busy_timeout(session._db, (int)Math.Min(int.MaxValue, (long)busyTimeout.TotalMilliseconds)));
             return session;
         }
         catch
@@ -62,9 +70,13 @@ internal sealed class SqliteSession : IDisposable
     /// </summary>
     public SqliteStatement Statement(string sql)
     {
-        if (!_statements.TryGetValue(sql, out var statement))
+        if (!_statements.TryGetValue(sql, out nint statement))
         {
-            Check(raw.sqlite3_prepare_v2(_db, sql, out statement));
+            fixed (byte* text = NullTerminated(sql))
+            {
+                Check(sqlite3_prepare_v2(_db, text, -1, &statement, null));
+            }
+
             _statements.Add(sql, statement);
         }
 
@@ -81,29 +93,63 @@ internal sealed class SqliteSession : IDisposable
     }
 
     /// <summary>Runs one or more statements once, without caching them (pragmas, schema creation).</summary>
-    public void ExecuteScript(string sql) => Check(raw.sqlite3_exec(_db, sql));
+    public void ExecuteScript(string sql)
+    {
+        fixed (byte* text = NullTerminated(sql))
+        {
+            Check(sqlite3_exec(_db, text, 0, 0, null));
+        }
+    }
 
-    /// <summary>Throws the Helios error for a failed SQLite result code; returns the code otherwise.</summary>
-    public int Check(int rc) => rc is raw.SQLITE_OK or raw.SQLITE_ROW or raw.SQLITE_DONE ? rc : throw Failure(rc);
+    /// <summary>Throws the Helios error for a failed SQLite result code.</summary>
+    public void Check(int rc)
+    {
+        if (rc is not (Ok or Row or Done))
+        {
+            throw Failure(rc);
+        }
+    }
 
     /// <summary>The Helios error for a failed SQLite call on this connection.</summary>
     public HeliosException Failure(int rc)
     {
-        // The connection's message describes its most recent failure, which is this one.
-        string message = _db.IsInvalid ? raw.sqlite3_errstr(rc).utf8_to_string() : raw.sqlite3_errmsg(_db).utf8_to_string();
-        return SqliteErrors.Map(rc, message, Path, _busyTimeout);
+        // The connection's message and extended code describe its most recent failure, which is this one.
+        string message = Utf8(_db == 0 ? sqlite3_errstr(rc) : sqlite3_errmsg(_db));
+        int code = _db == 0 ? rc : sqlite3_extended_errcode(_db);
+        return SqliteErrors.Map((code & 0xff) == (rc & 0xff) ? code : rc, message, Path, _busyTimeout);
     }
 
     public void Dispose()
     {
-        foreach (var statement in _statements.Values)
+        Close();
+        GC.SuppressFinalize(this);
+    }
+
+    private void Close()
+    {
+        // Both results only repeat earlier errors: finalize the statement's last one; close_v2 always
+        // succeeds (it defers the close until nothing is left open).
+        foreach (nint statement in _statements.Values)
         {
-            statement.Dispose();
+            _ = sqlite3_finalize(statement);
         }
 
         _statements.Clear();
-        _db.Dispose();
+        if (_db != 0)
+        {
+            _ = sqlite3_close_v2(_db);
+            _db = 0;
+        }
     }
+
+    private static byte[] NullTerminated(string text)
+    {
+        var bytes = new byte[Encoding.UTF8.GetByteCount(text) + 1];
+        Encoding.UTF8.GetBytes(text, bytes);
+        return bytes;
+    }
+
+    private static string Utf8(byte* text) => System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)text) ?? "";
 }
 
 /// <summary>
@@ -111,47 +157,81 @@ internal sealed class SqliteSession : IDisposable
 /// read columns (0-based) of the current row, and dispose to reset it. A span a column returns stays
 /// valid only until the next step or reset.
 /// </summary>
-internal readonly ref struct SqliteStatement
+internal readonly unsafe ref struct SqliteStatement
 {
+    private const int StackTextBytes = 256;
     private readonly SqliteSession _session;
-    private readonly sqlite3_stmt _handle;
+    private readonly nint _handle;
 
-    public SqliteStatement(SqliteSession session, sqlite3_stmt handle)
+    public SqliteStatement(SqliteSession session, nint handle)
     {
         _session = session;
         _handle = handle;
     }
 
-    public void Bind(int index, ReadOnlySpan<byte> blob) =>
+    public void Bind(int index, ReadOnlySpan<byte> blob)
+    {
         // An empty span has no address, and a blob bound from a null pointer is NULL, not x''.
-        _session.Check(blob.IsEmpty ? raw.sqlite3_bind_zeroblob(_handle, index, 0) : raw.sqlite3_bind_blob(_handle, index, blob));
+        if (blob.IsEmpty)
+        {
+            _session.Check(sqlite3_bind_zeroblob(_handle, index, 0));
+            return;
+        }
 
-    public void Bind(int index, long value) => _session.Check(raw.sqlite3_bind_int64(_handle, index, value));
+        fixed (byte* bytes = blob)
+        {
+            _session.Check(sqlite3_bind_blob(_handle, index, bytes, blob.Length, Transient));
+        }
+    }
 
-    public void Bind(int index, string text) => _session.Check(raw.sqlite3_bind_text(_handle, index, text));
+    public void Bind(int index, long value) => _session.Check(sqlite3_bind_int64(_handle, index, value));
+
+    public void Bind(int index, string text)
+    {
+        int length = Encoding.UTF8.GetMaxByteCount(text.Length);
+        Span<byte> buffer = length <= StackTextBytes ? stackalloc byte[StackTextBytes] : new byte[length];
+        int written = Encoding.UTF8.GetBytes(text, buffer);
+        // A non-null pointer even for "": a null one would bind NULL.
+        fixed (byte* bytes = buffer)
+        {
+            _session.Check(sqlite3_bind_text(_handle, index, bytes, written, Transient));
+        }
+    }
 
     /// <summary>Advances to the next row: true when there is one, false when the statement is done.</summary>
     public bool Step()
     {
-        int rc = raw.sqlite3_step(_handle);
-        return rc == raw.SQLITE_ROW || (rc == raw.SQLITE_DONE ? false : throw _session.Failure(rc));
+        int rc = sqlite3_step(_handle);
+        return rc == Row || (rc == Done ? false : throw _session.Failure(rc));
     }
 
-    public long Int64(int column) => raw.sqlite3_column_int64(_handle, column);
+    public long Int64(int column) => sqlite3_column_int64(_handle, column);
 
-    public ReadOnlySpan<byte> Blob(int column) => raw.sqlite3_column_blob(_handle, column);
-
-    public bool IsNull(int column) => raw.sqlite3_column_type(_handle, column) == raw.SQLITE_NULL;
+    public ReadOnlySpan<byte> Blob(int column)
+    {
+        // Pointer first, then length: SQLite's documented order.
+        byte* bytes = sqlite3_column_blob(_handle, column);
+        return bytes is null ? [] : new ReadOnlySpan<byte>(bytes, sqlite3_column_bytes(_handle, column));
+    }
 
     /// <summary>The column as text, or null when it is NULL.</summary>
-    public string? Text(int column) => IsNull(column) ? null : raw.sqlite3_column_text(_handle, column).utf8_to_string();
+    public string? Text(int column)
+    {
+        if (sqlite3_column_type(_handle, column) == Null)
+        {
+            return null;
+        }
+
+        byte* text = sqlite3_column_text(_handle, column);
+        return text is null ? "" : Encoding.UTF8.GetString(text, sqlite3_column_bytes(_handle, column));
+    }
 
     /// <summary>Makes the statement ready to run again and drops its bound values (and the copies of blobs they hold).</summary>
     public void Reset()
     {
         // The result repeats the last step's error, which was reported when it happened.
-        raw.sqlite3_reset(_handle);
-        raw.sqlite3_clear_bindings(_handle);
+        _ = sqlite3_reset(_handle);
+        _ = sqlite3_clear_bindings(_handle);
     }
 
     public void Dispose() => Reset();
