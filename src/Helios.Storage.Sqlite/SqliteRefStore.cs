@@ -19,7 +19,9 @@ public sealed class SqliteRefStore : IRefStore
 
     internal SqliteRefStore(SqliteDatabase db) => _db = db;
 
-    public RefTarget? Read(RefName name) => _db.Read(s => ReadRef(s, name));
+    public RefTarget? Read(RefName name) =>
+        // Parsed outside Read<T>: an instantiation over a Core struct would be compiled at run time (not ReadyToRun).
+        _db.Read(s => ReadRefText(s, name)) is { } value ? RefTarget.Parse(value) : null;
 
     public IReadOnlyList<RefEntry> List(string prefix) => _db.Read(s =>
     {
@@ -130,10 +132,13 @@ public sealed class SqliteRefStore : IRefStore
         }
     }
 
-    private static RefTarget? ReadRef(SqliteSession s, RefName name)
+    private static RefTarget? ReadRef(SqliteSession s, RefName name) =>
+        ReadRefText(s, name) is { } value ? RefTarget.Parse(value) : null;
+
+    private static string? ReadRefText(SqliteSession s, RefName name)
     {
         using var statement = s.Statement("SELECT value FROM refs WHERE name = ?1");
         statement.Bind(1, name.Value);
-        return statement.Step() && statement.Text(0) is { } value ? RefTarget.Parse(value) : null;
+        return statement.Step() ? statement.Text(0) : null;
     }
 }
