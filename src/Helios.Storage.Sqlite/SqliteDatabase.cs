@@ -1,15 +1,13 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Helios.Core.Errors;
 using Helios.Core.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Helios.Storage.Sqlite;
 
 /// <summary>
 /// The shared state behind one opened database file: a write session guarded by a lock (every write is
 /// one <c>BEGIN IMMEDIATE</c> transaction, which also serialises writers across processes), and a pool
-/// of read sessions so reads run beside writes (WAL gives each read a committed snapshot).
+/// of read sessions, opened on first need, so reads run beside writes (WAL gives each read a committed snapshot).
 /// </summary>
 internal sealed class SqliteDatabase
 {
@@ -20,16 +18,16 @@ internal sealed class SqliteDatabase
 
     private readonly Lock _writeLock = new();
     private readonly SqliteSession _writer;
-    private readonly ConcurrentBag<SqliteSession> _readers = [];
-    private readonly string _connectionString;
+    // A plain stack under a lock, not a ConcurrentBag: the bag's per-thread set-up costs a CLI process ~4 ms.
+    private readonly Lock _readersLock = new();
+    private readonly Stack<SqliteSession> _readers = new();
     private int _references = 2; // the object store and the ref store
     private volatile bool _disposed;
 
-    private SqliteDatabase(string path, SqliteStorageOptions options, string connectionString, SqliteSession writer)
+    private SqliteDatabase(string path, SqliteStorageOptions options, SqliteSession writer)
     {
         Path = path;
         Options = options;
-        _connectionString = connectionString;
         _writer = writer;
     }
 
@@ -45,34 +43,17 @@ internal sealed class SqliteDatabase
         }
 
         path = System.IO.Path.GetFullPath(path);
-        var builder = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = options.ReadOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
-            // We keep our own sessions; the driver's pool would hold the file open after Dispose.
-            Pooling = false,
-            // The driver retries SQLITE_BUSY itself until this many seconds pass (0 = forever), on top of
-            // SQLite's own busy handler set below; keep the two aligned.
-            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds)),
-        };
-        string connectionString = builder.ToString();
-        SqliteSession? writer = null;
+        var writer = SqliteSession.Open(path, options.ReadOnly, options.BusyTimeout);
         try
         {
-            writer = OpenSession(connectionString, options, path);
-            var db = new SqliteDatabase(path, options, connectionString, writer);
+            var db = new SqliteDatabase(path, options, writer);
             db.InitializeSchema();
             db.Configure(writer, reader: false);
             return db;
         }
-        catch (SqliteException e)
-        {
-            writer?.Dispose();
-            throw SqliteErrors.Map(e, path, options.BusyTimeout);
-        }
         catch
         {
-            writer?.Dispose();
+            writer.Dispose();
             throw;
         }
     }
@@ -87,25 +68,12 @@ internal sealed class SqliteDatabase
         lock (_writeLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            try
-            {
-                _writer.Execute("BEGIN IMMEDIATE");
-            }
-            catch (SqliteException e)
-            {
-                throw SqliteErrors.Map(e, Path, Options.BusyTimeout);
-            }
-
+            _writer.Execute("BEGIN IMMEDIATE");
             try
             {
                 var (result, commit) = body(_writer);
                 _writer.Execute(commit ? "COMMIT" : "ROLLBACK");
                 return result;
-            }
-            catch (SqliteException e)
-            {
-                RollBackQuietly();
-                throw SqliteErrors.Map(e, Path, Options.BusyTimeout);
             }
             catch
             {
@@ -123,10 +91,6 @@ internal sealed class SqliteDatabase
         try
         {
             return body(session);
-        }
-        catch (SqliteException e)
-        {
-            throw SqliteErrors.Map(e, Path, Options.BusyTimeout);
         }
         finally
         {
@@ -148,68 +112,35 @@ internal sealed class SqliteDatabase
             _writer.Dispose();
         }
 
-        while (_readers.TryTake(out var reader))
+        while (TryTakeReader() is { } reader)
         {
             reader.Dispose();
         }
     }
 
-    private static SqliteSession OpenSession(string connectionString, SqliteStorageOptions options, string path)
-    {
-        var connection = new SqliteConnection(connectionString);
-        try
-        {
-            connection.Open();
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-
-        var session = new SqliteSession(connection);
-        // Set before anything else touches the file, so even the first read waits out a busy writer.
-        Pragma(session, $"busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}");
-        return session;
-    }
-
-    private static void Pragma(SqliteSession session, string pragma)
-    {
-        using var command = session.Connection.CreateCommand();
-#pragma warning disable CA2100 // Pragmas are built from numbers and constants only.
-        command.CommandText = "PRAGMA " + pragma;
-#pragma warning restore CA2100
-        command.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(SqliteSession session, string sql)
-    {
-        using var command = session.Connection.CreateCommand();
-#pragma warning disable CA2100 // Constants only.
-        command.CommandText = sql;
-#pragma warning restore CA2100
-        return command.ExecuteScalar();
-    }
-
     private void Configure(SqliteSession session, bool reader)
     {
-        Pragma(session, "synchronous = " + (Options.Durability == Durability.Durable ? "FULL" : "NORMAL"));
-        Pragma(session, "mmap_size = " + Options.MmapSize.ToString(CultureInfo.InvariantCulture));
-        Pragma(session, "temp_store = MEMORY");
+        // One call for every pragma: each is a separate statement, but they need not be cached.
+        string pragmas =
+            "PRAGMA synchronous = " + (Options.Durability == Durability.Durable ? "FULL" : "NORMAL") + ";" +
+            "PRAGMA mmap_size = " + Options.MmapSize.ToString(CultureInfo.InvariantCulture) + ";" +
+            "PRAGMA temp_store = MEMORY;";
         if (reader)
         {
-            Pragma(session, "query_only = 1");
+            pragmas += "PRAGMA query_only = 1;";
         }
         else if (!Options.ReadOnly)
         {
-            Pragma(session, "wal_autocheckpoint = " + Options.WalAutoCheckpointPages.ToString(CultureInfo.InvariantCulture));
+            pragmas += "PRAGMA wal_autocheckpoint = " + Options.WalAutoCheckpointPages.ToString(CultureInfo.InvariantCulture) + ";";
         }
+
+        session.ExecuteScript(pragmas);
     }
 
     private void InitializeSchema()
     {
         // Reading the catalogue is the first access to the file: a file that is not a database fails here.
-        if (Convert.ToInt64(Scalar(_writer, "SELECT count(*) FROM sqlite_master"), CultureInfo.InvariantCulture) == 0)
+        if (ReadCatalogue(_writer, out bool hasMeta) == 0)
         {
             if (Options.ReadOnly)
             {
@@ -218,30 +149,40 @@ internal sealed class SqliteDatabase
             }
 
             CreateSchema();
+            ReadCatalogue(_writer, out hasMeta);
         }
 
-        CheckSchema();
+        CheckSchema(hasMeta);
         if (!Options.ReadOnly)
         {
             // WAL lets readers run beside the single writer and makes commits one sequential append.
-            Pragma(_writer, "journal_mode = WAL");
+            _writer.ExecuteScript("PRAGMA journal_mode = WAL");
         }
+    }
+
+    /// <summary>How many schema objects the file has, and whether one of them is the table <c>helios_meta</c>.</summary>
+    private static long ReadCatalogue(SqliteSession session, out bool hasMeta)
+    {
+        using var statement = session.Statement(
+            "SELECT count(*), coalesce(sum(type = 'table' AND name = 'helios_meta'), 0) FROM sqlite_master");
+        statement.Step();
+        hasMeta = statement.Int64(1) != 0;
+        return statement.Int64(0);
     }
 
     private void CreateSchema()
     {
         // journal_mode cannot change inside a transaction; set it first (a no-op if another process did).
-        Pragma(_writer, "journal_mode = WAL");
+        _writer.ExecuteScript("PRAGMA journal_mode = WAL");
         Write(s =>
         {
             // Another process may have created the store between our check and our lock.
-            if (Convert.ToInt64(Scalar(s, "SELECT count(*) FROM sqlite_master"), CultureInfo.InvariantCulture) != 0)
+            if (ReadCatalogue(s, out _) != 0)
             {
                 return (0, false);
             }
 
-            using var command = s.Connection.CreateCommand();
-            command.CommandText = $"""
+            s.ExecuteScript($"""
                 CREATE TABLE helios_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
                 INSERT INTO helios_meta(key, value) VALUES ('format', '{FormatName}'), ('schema_version', '{SchemaVersion}');
                 CREATE TABLE objects(id BLOB NOT NULL, data BLOB NOT NULL);
@@ -249,23 +190,29 @@ internal sealed class SqliteDatabase
                 CREATE TABLE refs(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
                 CREATE TABLE oplog(seq INTEGER PRIMARY KEY, data BLOB NOT NULL);
                 PRAGMA application_id = {ApplicationId};
-                """;
-            command.ExecuteNonQuery();
+                """);
             return (0, true);
         });
     }
 
-    private void CheckSchema()
+    private void CheckSchema(bool hasMeta)
     {
-        bool hasMeta = Scalar(_writer, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'helios_meta'") is not null;
-        string? format = hasMeta ? Scalar(_writer, "SELECT value FROM helios_meta WHERE key = 'format'") as string : null;
+        string? format = null, text = null;
+        if (hasMeta)
+        {
+            using var statement = _writer.Statement(
+                "SELECT (SELECT value FROM helios_meta WHERE key = 'format'), (SELECT value FROM helios_meta WHERE key = 'schema_version')");
+            statement.Step();
+            format = statement.Text(0);
+            text = statement.Text(1);
+        }
+
         if (format != FormatName)
         {
             throw new HeliosException(HeliosErrorCode.RepositoryNotFound,
                 $"The database '{Path}' is a SQLite database but not a Helios store; point Helios at its own store file.");
         }
 
-        string? text = Scalar(_writer, "SELECT value FROM helios_meta WHERE key = 'schema_version'") as string;
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int version) || version < 1)
         {
             throw new HeliosException(HeliosErrorCode.Corruption,
@@ -282,7 +229,7 @@ internal sealed class SqliteDatabase
     private void RollBackQuietly()
     {
         // After some I/O errors SQLite has already rolled back; ROLLBACK would then fail.
-        if (SQLitePCL.raw.sqlite3_get_autocommit(_writer.Connection.Handle) != 0)
+        if (!_writer.InTransaction)
         {
             return;
         }
@@ -291,7 +238,7 @@ internal sealed class SqliteDatabase
         {
             _writer.Execute("ROLLBACK");
         }
-        catch (SqliteException)
+        catch (HeliosException)
         {
             // The transaction is gone either way; the original error is the one to report.
         }
@@ -299,36 +246,44 @@ internal sealed class SqliteDatabase
 
     private SqliteSession RentReader()
     {
-        if (_readers.TryTake(out var session))
+        if (TryTakeReader() is { } idle)
         {
-            return session;
+            return idle;
         }
 
+        var session = SqliteSession.Open(Path, Options.ReadOnly, Options.BusyTimeout);
         try
         {
-            session = OpenSession(_connectionString, Options, Path);
             Configure(session, reader: true);
             return session;
         }
-        catch (SqliteException e)
+        catch
         {
-            session?.Dispose();
-            throw SqliteErrors.Map(e, Path, Options.BusyTimeout);
+            session.Dispose();
+            throw;
+        }
+    }
+
+    private SqliteSession? TryTakeReader()
+    {
+        lock (_readersLock)
+        {
+            return _readers.TryPop(out var session) ? session : null;
         }
     }
 
     private void ReturnReader(SqliteSession session)
     {
-        if (_disposed || _readers.Count >= MaxIdleReaders)
+        lock (_readersLock)
         {
-            session.Dispose();
-            return;
+            // Checked under the lock Release drains under, so no session is left behind in the pool.
+            if (!_disposed && _readers.Count < MaxIdleReaders)
+            {
+                _readers.Push(session);
+                return;
+            }
         }
 
-        _readers.Add(session);
-        if (_disposed && _readers.TryTake(out var late))
-        {
-            late.Dispose();
-        }
+        session.Dispose();
     }
 }

@@ -1,8 +1,6 @@
-using System.Runtime.InteropServices;
 using Helios.Core.Errors;
 using Helios.Core.Objects;
 using Helios.Core.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Helios.Storage.Sqlite;
 
@@ -22,21 +20,29 @@ public sealed class SqliteObjectStore : IObjectStore
     internal SqliteObjectStore(SqliteDatabase db) => _db = db;
 
     /// <summary>Number of stored objects. O(n): it counts the index.</summary>
-    public long Count() => _db.Read(s => (long)s.Command("SELECT count(*) FROM objects").ExecuteScalar()!);
+    public long Count() => _db.Read(s =>
+    {
+        using var statement = s.Statement("SELECT count(*) FROM objects");
+        statement.Step();
+        return statement.Int64(0);
+    });
 
     public bool Contains(ObjectId id) => _db.Read(s =>
     {
-        var command = s.Command("SELECT 1 FROM objects WHERE id = $id", ("$id", SqliteType.Blob));
-        command.Parameters[0].Value = id.ToByteArray();
-        return command.ExecuteScalar() is not null;
+        Span<byte> key = stackalloc byte[ObjectId.Size];
+        id.CopyTo(key);
+        using var statement = s.Statement("SELECT 1 FROM objects WHERE id = ?1");
+        statement.Bind(1, key);
+        return statement.Step();
     });
 
     public byte[]? TryGet(ObjectId id) => _db.Read(s =>
     {
-        var command = s.Command("SELECT data FROM objects WHERE id = $id", ("$id", SqliteType.Blob));
-        command.Parameters[0].Value = id.ToByteArray();
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? reader.GetFieldValue<byte[]>(0) : null;
+        Span<byte> key = stackalloc byte[ObjectId.Size];
+        id.CopyTo(key);
+        using var statement = s.Statement("SELECT data FROM objects WHERE id = ?1");
+        statement.Bind(1, key);
+        return statement.Step() ? statement.Blob(0).ToArray() : null;
     });
 
     public void PutMany(IReadOnlyList<EncodedObject> objects)
@@ -56,17 +62,15 @@ public sealed class SqliteObjectStore : IObjectStore
     /// <summary>Inserts objects within the caller's write transaction (also used by ref transactions that carry objects).</summary>
     internal static void Insert(SqliteSession s, IReadOnlyList<EncodedObject> objects)
     {
-        var command = s.Command(
-            "INSERT OR IGNORE INTO objects(id, data) VALUES ($id, $data)",
-            ("$id", SqliteType.Blob),
-            ("$data", SqliteType.Blob));
-        var idParameter = command.Parameters[0];
-        var dataParameter = command.Parameters[1];
+        Span<byte> key = stackalloc byte[ObjectId.Size];
+        using var statement = s.Statement("INSERT OR IGNORE INTO objects(id, data) VALUES (?1, ?2)");
         for (int i = 0; i < objects.Count; i++)
         {
-            idParameter.Value = objects[i].Id.ToByteArray();
-            dataParameter.Value = AsArray(objects[i].Bytes);
-            command.ExecuteNonQuery();
+            objects[i].Id.CopyTo(key);
+            statement.Bind(1, key);
+            statement.Bind(2, objects[i].Bytes.Span);
+            statement.Step();
+            statement.Reset();
         }
     }
 
@@ -79,13 +83,10 @@ public sealed class SqliteObjectStore : IObjectStore
         {
             var page = _db.Read(s =>
             {
-                var command = s.Command(
-                    "SELECT id FROM objects WHERE id > $after ORDER BY id LIMIT $limit",
-                    ("$after", SqliteType.Blob),
-                    ("$limit", SqliteType.Integer));
-                command.Parameters[0].Value = after;
-                command.Parameters[1].Value = EnumeratePage;
-                return ReadIds(command);
+                using var statement = s.Statement("SELECT id FROM objects WHERE id > ?1 ORDER BY id LIMIT ?2");
+                statement.Bind(1, after);
+                statement.Bind(2, EnumeratePage);
+                return ReadIds(statement);
             });
             foreach (var id in page)
             {
@@ -110,27 +111,19 @@ public sealed class SqliteObjectStore : IObjectStore
 
         return _db.Read(s =>
         {
-            SqliteCommand command;
             if (high is null)
             {
-                command = s.Command(
-                    "SELECT id FROM objects WHERE id >= $low ORDER BY id LIMIT $limit",
-                    ("$low", SqliteType.Blob),
-                    ("$limit", SqliteType.Integer));
-            }
-            else
-            {
-                command = s.Command(
-                    "SELECT id FROM objects WHERE id >= $low AND id < $high ORDER BY id LIMIT $limit",
-                    ("$low", SqliteType.Blob),
-                    ("$limit", SqliteType.Integer),
-                    ("$high", SqliteType.Blob));
-                command.Parameters[2].Value = high;
+                using var unbounded = s.Statement("SELECT id FROM objects WHERE id >= ?1 ORDER BY id LIMIT ?2");
+                unbounded.Bind(1, low);
+                unbounded.Bind(2, limit);
+                return ReadIds(unbounded);
             }
 
-            command.Parameters[0].Value = low;
-            command.Parameters[1].Value = limit;
-            return ReadIds(command);
+            using var statement = s.Statement("SELECT id FROM objects WHERE id >= ?1 AND id < ?3 ORDER BY id LIMIT ?2");
+            statement.Bind(1, low);
+            statement.Bind(2, limit);
+            statement.Bind(3, high);
+            return ReadIds(statement);
         });
     }
 
@@ -143,11 +136,14 @@ public sealed class SqliteObjectStore : IObjectStore
 
         _db.Write(s =>
         {
-            var command = s.Command("DELETE FROM objects WHERE id = $id", ("$id", SqliteType.Blob));
+            Span<byte> key = stackalloc byte[ObjectId.Size];
+            using var statement = s.Statement("DELETE FROM objects WHERE id = ?1");
             foreach (var id in ids)
             {
-                command.Parameters[0].Value = id.ToByteArray();
-                command.ExecuteNonQuery();
+                id.CopyTo(key);
+                statement.Bind(1, key);
+                statement.Step();
+                statement.Reset();
             }
 
             return (0, true);
@@ -213,13 +209,12 @@ public sealed class SqliteObjectStore : IObjectStore
         return bytes;
     }
 
-    private static List<ObjectId> ReadIds(SqliteCommand command)
+    private static List<ObjectId> ReadIds(SqliteStatement statement)
     {
         var ids = new List<ObjectId>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        while (statement.Step())
         {
-            var bytes = reader.GetFieldValue<byte[]>(0);
+            var bytes = statement.Blob(0);
             if (bytes.Length != ObjectId.Size)
             {
                 throw new HeliosException(HeliosErrorCode.Corruption,
@@ -231,10 +226,4 @@ public sealed class SqliteObjectStore : IObjectStore
 
         return ids;
     }
-
-    // The driver binds byte[] only; pass the caller's array when it is exactly the payload, else copy.
-    private static byte[] AsArray(ReadOnlyMemory<byte> bytes) =>
-        MemoryMarshal.TryGetArray(bytes, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? segment.Array
-            : bytes.ToArray();
 }

@@ -1,7 +1,6 @@
 using Helios.Core.Objects;
 using Helios.Core.Refs;
 using Helios.Core.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace Helios.Storage.Sqlite;
 
@@ -15,31 +14,31 @@ namespace Helios.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteRefStore : IRefStore
 {
-    private const string ReadRefSql = "SELECT value FROM refs WHERE name = $name";
     private readonly SqliteDatabase _db;
     private int _disposed;
 
     internal SqliteRefStore(SqliteDatabase db) => _db = db;
 
-    public RefTarget? Read(RefName name) => _db.Read(s => ReadRef(s, name));
+    public RefTarget? Read(RefName name) =>
+        // Parsed outside Read<T>: an instantiation over a Core struct would be compiled at run time (not ReadyToRun).
+        _db.Read(s => ReadRefText(s, name)) is { } value ? RefTarget.Parse(value) : null;
 
     public IReadOnlyList<RefEntry> List(string prefix) => _db.Read(s =>
     {
         // Names with a prefix form one contiguous run from the prefix on in SQLite's byte order.
-        var command = s.Command("SELECT name, value FROM refs WHERE name >= $prefix ORDER BY name", ("$prefix", SqliteType.Text));
-        command.Parameters[0].Value = prefix;
         var entries = new List<RefEntry>();
-        using (var reader = command.ExecuteReader())
+        using (var statement = s.Statement("SELECT name, value FROM refs WHERE name >= ?1 ORDER BY name"))
         {
-            while (reader.Read())
+            statement.Bind(1, prefix);
+            while (statement.Step())
             {
-                string name = reader.GetString(0);
+                string name = statement.Text(0)!;
                 if (!name.StartsWith(prefix, StringComparison.Ordinal))
                 {
                     break;
                 }
 
-                entries.Add(new RefEntry(RefName.Parse(name), RefTarget.Parse(reader.GetString(1))));
+                entries.Add(new RefEntry(RefName.Parse(name), RefTarget.Parse(statement.Text(1)!)));
             }
         }
 
@@ -63,15 +62,14 @@ public sealed class SqliteRefStore : IRefStore
         }
 
         SqliteObjectStore.Insert(s, transaction.Objects);
-        var last = s.Command("SELECT seq, data FROM oplog ORDER BY seq DESC LIMIT 1");
         long sequence = 0;
         ObjectId previous = default;
-        using (var reader = last.ExecuteReader())
+        using (var last = s.Statement("SELECT seq, data FROM oplog ORDER BY seq DESC LIMIT 1"))
         {
-            if (reader.Read())
+            if (last.Step())
             {
-                sequence = reader.GetInt64(0);
-                previous = ObjectId.Of(reader.GetFieldValue<byte[]>(1));
+                sequence = last.Int64(0);
+                previous = ObjectId.Of(last.Blob(1));
             }
         }
 
@@ -80,26 +78,27 @@ public sealed class SqliteRefStore : IRefStore
         {
             if (update.New is { } target)
             {
-                var upsert = s.Command(
-                    "INSERT INTO refs(name, value) VALUES ($name, $value) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-                    ("$name", SqliteType.Text),
-                    ("$value", SqliteType.Text));
-                upsert.Parameters[0].Value = update.Name.Value;
-                upsert.Parameters[1].Value = target.ToString();
-                upsert.ExecuteNonQuery();
+                using var upsert = s.Statement(
+                    "INSERT INTO refs(name, value) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+                upsert.Bind(1, update.Name.Value);
+                upsert.Bind(2, target.ToString());
+                upsert.Step();
             }
             else
             {
-                var delete = s.Command("DELETE FROM refs WHERE name = $name", ("$name", SqliteType.Text));
-                delete.Parameters[0].Value = update.Name.Value;
-                delete.ExecuteNonQuery();
+                using var delete = s.Statement("DELETE FROM refs WHERE name = ?1");
+                delete.Bind(1, update.Name.Value);
+                delete.Step();
             }
         }
 
-        var append = s.Command("INSERT INTO oplog(seq, data) VALUES ($seq, $data)", ("$seq", SqliteType.Integer), ("$data", SqliteType.Blob));
-        append.Parameters[0].Value = record.Sequence;
-        append.Parameters[1].Value = record.Encoded;
-        append.ExecuteNonQuery();
+        using (var append = s.Statement("INSERT INTO oplog(seq, data) VALUES (?1, ?2)"))
+        {
+            append.Bind(1, record.Sequence);
+            append.Bind(2, record.Encoded);
+            append.Step();
+        }
+
         return (new RefTransactionResult.Committed(record), true);
     });
 
@@ -112,17 +111,13 @@ public sealed class SqliteRefStore : IRefStore
 
         return _db.Read(s =>
         {
-            var command = s.Command(
-                "SELECT seq, data FROM oplog WHERE seq < $before ORDER BY seq DESC LIMIT $limit",
-                ("$before", SqliteType.Integer),
-                ("$limit", SqliteType.Integer));
-            command.Parameters[0].Value = before ?? long.MaxValue;
-            command.Parameters[1].Value = limit;
             var records = new List<OperationRecord>();
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
+            using var statement = s.Statement("SELECT seq, data FROM oplog WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2");
+            statement.Bind(1, before ?? long.MaxValue);
+            statement.Bind(2, limit);
+            while (statement.Step())
             {
-                records.Add(OperationRecord.Decode(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)));
+                records.Add(OperationRecord.Decode(statement.Int64(0), statement.Blob(1).ToArray()));
             }
 
             return records;
@@ -137,10 +132,13 @@ public sealed class SqliteRefStore : IRefStore
         }
     }
 
-    private static RefTarget? ReadRef(SqliteSession s, RefName name)
+    private static RefTarget? ReadRef(SqliteSession s, RefName name) =>
+        ReadRefText(s, name) is { } value ? RefTarget.Parse(value) : null;
+
+    private static string? ReadRefText(SqliteSession s, RefName name)
     {
-        var command = s.Command(ReadRefSql, ("$name", SqliteType.Text));
-        command.Parameters[0].Value = name.Value;
-        return command.ExecuteScalar() is string value ? RefTarget.Parse(value) : null;
+        using var statement = s.Statement("SELECT value FROM refs WHERE name = ?1");
+        statement.Bind(1, name.Value);
+        return statement.Step() ? statement.Text(0) : null;
     }
 }

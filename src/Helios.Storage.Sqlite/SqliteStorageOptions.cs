@@ -14,7 +14,7 @@ public sealed record SqliteStorageOptions
     /// </summary>
     public Durability Durability { get; init; } = Durability.Durable;
 
-    /// <summary>How long a write waits for another connection or process to release the database before failing.</summary>
+    /// <summary>How long a write waits for another connection or process to release the database before failing; honoured to the millisecond.</summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Open without write access: every write fails with <see cref="Core.Errors.HeliosErrorCode.Storage"/>.</summary>

@@ -143,6 +143,22 @@ public abstract class RefStoreContract : IDisposable
     }
 
     [Fact]
+    public void Non_ascii_and_long_ref_names_round_trip_exactly()
+    {
+        var store = CreateStore();
+        string[] names = ["refs/heads/agent-ü/проба-✓", "refs/heads/" + new string('x', 300) + "/ä", "refs/heads/😀"];
+        store.Commit(Tx(names.Select(n => new RefUpdate(Ref(n), null, Target())).ToArray()));
+
+        foreach (var name in names)
+        {
+            Assert.NotNull(store.Read(Ref(name)));
+        }
+
+        Assert.Equal(names.Order(StringComparer.Ordinal), store.List("refs/heads/").Select(e => e.Name.Value));
+        Assert.Single(store.List("refs/heads/agent-ü/"));
+    }
+
+    [Fact]
     public void List_returns_the_refs_with_the_prefix_sorted_ordinally()
     {
         var store = CreateStore();
