@@ -34,7 +34,7 @@ internal static class WorkingTreeCommands
         };
         untrackedFiles.AcceptOnlyFromAmong("normal", "all", "no");
         root.Subcommands.Add(CommandBuilder.Create("status", "Show changed, staged and untracked files.",
-            p => Status(context, p.GetValue(porcelain), Enum.Parse<UntrackedFiles>(p.GetValue(untrackedFiles)!, ignoreCase: true)), porcelain, untrackedFiles));
+            p => Status(context, p.GetValue(porcelain), p.GetValue(untrackedFiles) switch { "all" => UntrackedFiles.All, "no" => UntrackedFiles.No, _ => UntrackedFiles.Normal }), porcelain, untrackedFiles));
 
         var revision = new Argument<string>("revision") { Description = "A commit id or prefix, branch, HEAD, with ~N, ^ or ^N." };
         root.Subcommands.Add(CommandBuilder.Create("rev-parse", "Print the full id of a revision.", p =>

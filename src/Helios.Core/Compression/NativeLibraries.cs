@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Helios.Core.Errors;
@@ -25,7 +24,6 @@ internal static class NativeLibraries
         [Zstd] = new("libzstd", "libzstd1", ["libzstd.so.1", "libzstd.so", "zstd"]),
     };
 
-    private static readonly ConcurrentDictionary<string, IntPtr> s_handles = new(StringComparer.Ordinal);
     private static readonly Lock s_registrationLock = new();
     private static bool s_registered;
 
@@ -53,7 +51,15 @@ internal static class NativeLibraries
             return IntPtr.Zero;
         }
 
-        return s_handles.GetOrAdd(libraryName, _ => Load(spec, assembly, searchPath));
+        lock (spec)
+        {
+            if (spec.Handle == IntPtr.Zero)
+            {
+                spec.Handle = Load(spec, assembly, searchPath);
+            }
+
+            return spec.Handle;
+        }
     }
 
     /// <summary>
@@ -83,4 +89,8 @@ internal static class NativeLibraries
 }
 
 /// <summary>A native library Core binds to: how to name it, which package provides it, which files to try.</summary>
-internal sealed record NativeLibrarySpec(string DisplayName, string DebianPackage, IReadOnlyList<string> Candidates);
+internal sealed record NativeLibrarySpec(string DisplayName, string DebianPackage, IReadOnlyList<string> Candidates)
+{
+    /// <summary>The loaded library, once loaded (set under a lock on the spec).</summary>
+    public IntPtr Handle { get; set; }
+}

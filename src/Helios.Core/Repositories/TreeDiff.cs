@@ -4,7 +4,14 @@ using Helios.Core.Storage;
 namespace Helios.Core.Repositories;
 
 /// <summary>A file's kind and blob id as a tree records it.</summary>
-public readonly record struct FileVersion(EntryKind Kind, ObjectId Id);
+public readonly record struct FileVersion(EntryKind Kind, ObjectId Id)
+{
+    // Written out: the generated members go through EqualityComparer<T>.Default, which every CLI
+    // process would compile at start-up (ReadyToRun cannot precompile those instantiations).
+    public bool Equals(FileVersion other) => Kind == other.Kind && Id == other.Id;
+
+    public override int GetHashCode() => HashCode.Combine((int)Kind, Id.GetHashCode());
+}
 
 /// <summary>One path whose file differs between two trees: absent on one side is null.</summary>
 public readonly record struct FileChange(string Path, FileVersion? Old, FileVersion? New);

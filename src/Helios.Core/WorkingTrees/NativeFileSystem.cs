@@ -17,6 +17,13 @@ public readonly record struct FileStat(long Size, long ModifiedNanoseconds, long
 
     /// <summary>Git's rule: a regular file is executable when its owner may execute it.</summary>
     public bool IsExecutable => (Mode & 0x40) != 0;
+
+    // Written out for the same reason as FileVersion.Equals: no generic comparer compiled at start-up.
+    public bool Equals(FileStat other) =>
+        Size == other.Size && ModifiedNanoseconds == other.ModifiedNanoseconds && ChangedNanoseconds == other.ChangedNanoseconds
+        && Inode == other.Inode && Mode == other.Mode;
+
+    public override int GetHashCode() => HashCode.Combine(Size, ModifiedNanoseconds, Inode);
 }
 
 /// <summary>

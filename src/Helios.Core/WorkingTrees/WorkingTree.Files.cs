@@ -254,10 +254,18 @@ public sealed partial class WorkingTree
         return encoding;
     }
 
+    // Classes rather than tuples: collections of reference types share code ReadyToRun has already
+    // compiled, where tuple instantiations would be compiled at start-up by every command.
+    private sealed record PendingDirectory(string Path, IgnoreRules Rules);
+
+    private sealed record DirectoryEntry(string Name, NativeFileSystem.EntryType Type, bool Valid);
+
+    private sealed record FoundFile(string Path, FileStat Stat);
+
     /// <summary>What one walking thread found: files the index does not know yet, skipped paths, directories walked.</summary>
     private sealed class WalkResult
     {
-        public List<(string Path, FileStat Stat)> NewFiles { get; } = [];
+        public List<FoundFile> NewFiles { get; } = [];
 
         public List<string> Skipped { get; } = [];
 
@@ -271,11 +279,12 @@ public sealed partial class WorkingTree
     /// </summary>
     private WalkResult[] WalkAll(WorkingTreeIndex index)
     {
-        var pending = new BlockingCollection<(string Path, IgnoreRules Rules)>(new ConcurrentQueue<(string, IgnoreRules)>());
+        var pending = new BlockingCollection<PendingDirectory>(new ConcurrentQueue<PendingDirectory>());
         int outstanding = 1;
-        pending.Add(("", RootIgnoreRules()));
+        pending.Add(new PendingDirectory("", RootIgnoreRules()));
         var failures = new ConcurrentQueue<Exception>();
-        var results = new WalkResult[Math.Max(1, Environment.ProcessorCount)];
+        // Threads pay off only on large trees; a small one is walked on the calling thread alone.
+        var results = new WalkResult[index.Entries.Count > 2000 || index.IsNew ? Math.Max(1, Environment.ProcessorCount) : 1];
         void Work(object? slot)
         {
             var result = results[(int)slot!] = new WalkResult();
@@ -323,19 +332,19 @@ public sealed partial class WorkingTree
         return File.Exists(exclude) ? IgnoreRules.None.With("", File.ReadAllText(exclude)) : IgnoreRules.None;
     }
 
-    private List<(string, IgnoreRules)> WalkDirectory(string directory, IgnoreRules rules, WorkingTreeIndex index, WalkResult result)
+    private List<PendingDirectory> WalkDirectory(string directory, IgnoreRules rules, WorkingTreeIndex index, WalkResult result)
     {
-        var subdirectories = new List<(string, IgnoreRules)>();
+        var subdirectories = new List<PendingDirectory>();
         using var dir = NativeFileSystem.Directory.Open(Absolute(directory));
         if (dir is null)
         {
             return subdirectories;
         }
 
-        var entries = new List<(string Name, NativeFileSystem.EntryType Type, bool Valid)>();
+        var entries = new List<DirectoryEntry>();
         while (dir.Next(out var name, out var type, out bool valid))
         {
-            entries.Add((name, type, valid));
+            entries.Add(new DirectoryEntry(name, type, valid));
         }
 
         if (directory.Length > 0 && entries.Exists(e => e.Name == EntryName.MetadataDirectory))
@@ -391,7 +400,7 @@ public sealed partial class WorkingTree
 
             if (isDirectory)
             {
-                subdirectories.Add((path, rules));
+                subdirectories.Add(new PendingDirectory(path, rules));
             }
             else if ((stat ?? dir.LStat(name)) is { } s)
             {
@@ -402,7 +411,7 @@ public sealed partial class WorkingTree
                 }
                 else
                 {
-                    result.NewFiles.Add((path, s));
+                    result.NewFiles.Add(new FoundFile(path, s));
                 }
             }
         }
