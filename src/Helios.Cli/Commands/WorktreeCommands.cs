@@ -67,11 +67,15 @@ internal static class WorktreeCommands
         }
         catch
         {
-            // Leave nothing half-made behind: the registration, the HEAD and the directory go.
+            // Leave nothing half-made behind: the registration, the HEAD, the new branch and the directory go.
             context.Layout.Unregister(layout.Name!);
             if (repository.Refs.Read(layout.Head) is not null)
             {
                 repository.DeleteHead(layout.Head, context.Agent);
+                if (create is { } made && repository.TryGetBranch(made) == at)
+                {
+                    repository.DeleteBranch(made, context.Agent);
+                }
             }
 
             if (created)
