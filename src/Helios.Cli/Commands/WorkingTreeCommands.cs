@@ -105,8 +105,8 @@ internal static class WorkingTreeCommands
                 context.Out.WriteLine($"[{where} {committed.Id.ToShortString()}] {FirstLine(message)}");
                 return ExitCodes.Success;
             case CommitResult.NothingToCommit:
-                context.Out.WriteLine("nothing to commit, working tree clean");
-                return ExitCodes.NotDone;
+                // An error like any other (stderr, exit 1 through the one table), so agents see why nothing happened.
+                throw new HeliosException(HeliosErrorCode.NothingToDo, "Nothing to commit: the working tree matches HEAD; change a file first, or use --allow-empty.");
             default:
                 result.EnsureCommitted();
                 return ExitCodes.NotDone;
