@@ -8,6 +8,7 @@ missing=()
 command -v b3sum >/dev/null || missing+=(b3sum)
 command -v lz4 >/dev/null || missing+=(lz4)
 command -v git >/dev/null || missing+=(git)
+command -v python3 >/dev/null || missing+=(python3)
 ldconfig -p | grep -q 'liblz4\.so\.1' || missing+=(liblz4-1)
 ldconfig -p | grep -q 'libzstd\.so\.1' || missing+=(libzstd1)
 if ((${#missing[@]})); then

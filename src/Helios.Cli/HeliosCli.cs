@@ -22,11 +22,15 @@ public static class HeliosCli
         using var context = new CliContext(stdout, stderr);
         var root = BuildCommands(context);
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        // With --help, System.CommandLine reports no errors for unknown words: "helios nosuch --help" must still fail.
+        var problems = parse.Errors.Select(e => e.Message)
+            .Concat(parse.Errors.Count == 0 ? parse.UnmatchedTokens.Select(t => $"Unrecognized command or argument '{t}'.") : [])
+            .ToArray();
+        if (problems.Length > 0)
         {
-            foreach (var error in parse.Errors)
+            foreach (var problem in problems)
             {
-                stderr.WriteLine($"helios: {error.Message}");
+                stderr.WriteLine($"helios: {problem}");
             }
 
             stderr.WriteLine("Run 'helios --help' for usage.");
@@ -83,6 +87,7 @@ public static class HeliosCli
         HistoryCommands.Add(root, context);
         BranchCommands.Add(root, context);
         WorktreeCommands.Add(root, context);
+        FsckCommand.Add(root, context);
 
         var demo = new Command("demo", "Run an agent workflow (branch, commit variants, roll back, keep the best) on a repository in a temp folder and print timings.");
         var agents = new Option<int>("--agents") { Description = "Number of agents.", DefaultValueFactory = _ => 4 };

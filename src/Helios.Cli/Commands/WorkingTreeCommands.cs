@@ -27,7 +27,14 @@ internal static class WorkingTreeCommands
             p => Commit(context, p.GetValue(message)!, p.GetValue(meta) ?? [], p.GetValue(allowEmpty)), message, meta, allowEmpty));
 
         var porcelain = new Option<bool>("--porcelain") { Description = "Stable machine-readable output (git's porcelain v1)." };
-        root.Subcommands.Add(CommandBuilder.Create("status", "Show changed, staged and untracked files.", p => Status(context, p.GetValue(porcelain)), porcelain));
+        var untrackedFiles = new Option<string>("--untracked-files", "-u")
+        {
+            Description = "normal: a directory holding only untracked files is shown once (default); all: every file; no: none.",
+            DefaultValueFactory = _ => "normal",
+        };
+        untrackedFiles.AcceptOnlyFromAmong("normal", "all", "no");
+        root.Subcommands.Add(CommandBuilder.Create("status", "Show changed, staged and untracked files.",
+            p => Status(context, p.GetValue(porcelain), Enum.Parse<UntrackedFiles>(p.GetValue(untrackedFiles)!, ignoreCase: true)), porcelain, untrackedFiles));
 
         var revision = new Argument<string>("revision") { Description = "A commit id or prefix, branch, HEAD, with ~N, ^ or ^N." };
         root.Subcommands.Add(CommandBuilder.Create("rev-parse", "Print the full id of a revision.", p =>
@@ -107,15 +114,18 @@ internal static class WorkingTreeCommands
             case CommitResult.NothingToCommit:
                 // An error like any other (stderr, exit 1 through the one table), so agents see why nothing happened.
                 throw new HeliosException(HeliosErrorCode.NothingToDo, "Nothing to commit: the working tree matches HEAD; change a file first, or use --allow-empty.");
+            case CommitResult.RefMoved moved:
+                throw new HeliosException(HeliosErrorCode.Conflict,
+                    $"{Describe(moved.Ref)} moved to {moved.Actual?.ToString() ?? "nothing"} (another process or worktree committed to it) while this worktree was based on {moved.Expected?.ToShortString() ?? "no commit"}; nothing was committed. " +
+                    "Run 'helios reset --soft HEAD' to take the new commit as the base (your files stay and show as changes against it), then commit again.");
             default:
-                result.EnsureCommitted();
                 return ExitCodes.NotDone;
         }
     }
 
-    private static int Status(CliContext context, bool porcelain)
+    private static int Status(CliContext context, bool porcelain, UntrackedFiles untrackedFiles)
     {
-        var status = context.Worktree.Status();
+        var status = context.Worktree.Status(untrackedFiles);
         foreach (var path in status.Skipped)
         {
             context.Error.WriteLine($"helios: warning: skipping '{EntryName.Escape(path)}': its name is not valid UTF-8 or is reserved, so it cannot be recorded.");
@@ -139,12 +149,17 @@ internal static class WorkingTreeCommands
             context.Out.WriteLine("No commits yet");
         }
 
+        if (status.IsStale)
+        {
+            context.Out.WriteLine($"The branch moved outside this worktree (from {status.BaseCommit?.ToShortString() ?? "no commit"}); changes below are against the new commit. Run 'helios reset --soft HEAD' to take it as the base, or 'helios reset --hard HEAD' to discard local files.");
+        }
+
         var staged = status.Entries.Where(e => e.Staged is not (' ' or '?')).ToArray();
         var unstaged = status.Entries.Where(e => e.Unstaged is not (' ' or '?')).ToArray();
-        var untracked = status.Entries.Where(e => e.Staged == '?').ToArray();
+        var others = status.Entries.Where(e => e.Staged == '?').ToArray();
         Section(context, "Changes staged for commit:", staged.Select(e => $"{Word(e.Staged)}{e.Path}"));
         Section(context, "Changes not staged for commit:", unstaged.Select(e => $"{Word(e.Unstaged)}{e.Path}"));
-        Section(context, "Untracked files (commit records them unless ignored):", untracked.Select(e => e.Path));
+        Section(context, "Untracked files (commit records them unless ignored):", others.Select(e => e.Path));
         if (status.IsClean)
         {
             context.Out.WriteLine("nothing to commit, working tree clean");
@@ -178,4 +193,6 @@ internal static class WorkingTreeCommands
     };
 
     internal static string FirstLine(string message) => message.Split('\n', 2)[0];
+
+    private static string Describe(RefName name) => BranchName.FromRef(name) is { } branch ? $"Branch '{branch}'" : "HEAD";
 }

@@ -46,7 +46,7 @@ internal static class WorktreeCommands
             throw new HeliosException(HeliosErrorCode.AlreadyExists, $"Branch '{c}' already exists; check it out with 'helios worktree add {path} {c}' or pick another name with -b.");
         }
 
-        bool created = !Directory.Exists(target);
+        bool madeDirectory = !Directory.Exists(target);
         var layout = context.Layout.Register(target);
         try
         {
@@ -72,13 +72,14 @@ internal static class WorktreeCommands
             if (repository.Refs.Read(layout.Head) is not null)
             {
                 repository.DeleteHead(layout.Head, context.Agent);
-                if (create is { } made && repository.TryGetBranch(made) == at)
-                {
-                    repository.DeleteBranch(made, context.Agent);
-                }
             }
 
-            if (created)
+            if (create is { } created && repository.TryGetBranch(created) == at)
+            {
+                repository.DeleteBranch(created, context.Agent);
+            }
+
+            if (madeDirectory)
             {
                 Directory.Delete(target, recursive: true);
             }

@@ -33,6 +33,16 @@ public sealed class CorruptObjectException : HeliosException
     public ObjectId? Actual { get; }
 }
 
+/// <summary>A stored operation-log record did not decode (or claims another sequence number than the one it is stored under).</summary>
+public sealed class CorruptOperationException : HeliosException
+{
+    public CorruptOperationException(long sequence, string message, Exception? inner = null)
+        : base(HeliosErrorCode.Corruption, message, inner) => Sequence = sequence;
+
+    /// <summary>The sequence number the record is stored under.</summary>
+    public long Sequence { get; }
+}
+
 /// <summary>A requested object, ref or revision does not exist.</summary>
 public sealed class NotFoundException : HeliosException
 {

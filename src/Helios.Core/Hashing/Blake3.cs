@@ -18,12 +18,19 @@ public static class Blake3
     /// <summary>Default output length, in bytes.</summary>
     public const int OutputLength = 32;
 
+    /// <summary>
+    /// One-shot hashes of inputs shorter than this use the scalar code only. The SIMD kernels are
+    /// compiled on first use, which costs tens of milliseconds: a short-lived process that hashes
+    /// small files (the CLI) raises this so it never pays that. Default 0: always use SIMD.
+    /// </summary>
+    public static int SimdThreshold { get; set; }
+
     /// <summary>Writes BLAKE3(<paramref name="input"/>) into all of <paramref name="output"/> (any length: extendable output).</summary>
     [SkipLocalsInit]
     public static void Hash(ReadOnlySpan<byte> input, Span<byte> output)
     {
         var state = Blake3State.ForHash();
-        state.Update(input);
+        state.Update(input, input.Length >= SimdThreshold ? Blake3State.HardwareDegree : 1);
         state.Finalize(0, output);
     }
 

@@ -100,7 +100,6 @@ internal static class Blake3Chunks<TLanes, TVec>
     /// </summary>
     /// <remarks>Compiled fully optimised at once: a short-lived process (a CLI hashing a file) would otherwise spend its time in unoptimised code.</remarks>
     [SkipLocalsInit]
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void HashMany(
         ref byte inputs, int blocks, int stride, ref uint key, ulong counter, uint counterStep,
         uint flags, uint flagsStart, uint flagsEnd, int lanes, ref uint cvs, ref uint lastChunkCv)

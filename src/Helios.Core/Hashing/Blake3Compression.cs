@@ -28,7 +28,6 @@ internal static class Blake3Compression
 
     /// <summary>Compresses one 64-byte block into the 8-word chaining value <paramref name="cv"/>, in place.</summary>
     [SkipLocalsInit]
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compress(ref uint cv, ref byte block, ulong counter, uint blockLen, uint flags)
     {
         Span<uint> output = stackalloc uint[16];
@@ -53,7 +52,6 @@ internal static class Blake3Compression
     /// writes all 16 output words (the first 8 are the new chaining value).
     /// </summary>
     [SkipLocalsInit]
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CompressFull(ref uint cv, ref byte block, ulong counter, uint blockLen, uint flags, ref uint output)
     {
         uint cv0 = cv, cv1 = Unsafe.Add(ref cv, 1), cv2 = Unsafe.Add(ref cv, 2), cv3 = Unsafe.Add(ref cv, 3);

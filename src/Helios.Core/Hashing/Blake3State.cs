@@ -139,9 +139,12 @@ internal struct Blake3State
     /// Adds input using multi-chunk batches no wider than <paramref name="maxDegree"/> chunks (1, 4, 8
     /// or 16; capped at <see cref="HardwareDegree"/>). Every width gives the same hash; tests force each one.
     /// </summary>
-    /// <remarks>This and the compression functions are compiled fully optimised at once, so that a short-lived process (a CLI hashing one file) does not spend its time in unoptimised code.</remarks>
+    /// <remarks>
+    /// Not marked AggressiveOptimization, so ReadyToRun precompiles this and the scalar compression
+    /// and a short-lived process starts with optimised code. The SIMD kernels are not precompiled
+    /// (their width depends on the CPU); the JIT compiles them fully optimised on first use.
+    /// </remarks>
     [SkipLocalsInit]
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Update(ReadOnlySpan<byte> input, int maxDegree)
     {
         maxDegree = Math.Min(maxDegree, HardwareDegree);
@@ -328,7 +331,6 @@ internal struct Blake3State
     /// Pushes the chaining value of a complete subtree of 2^<paramref name="log2Chunks"/> chunks just
     /// completed (the chunk counter is a multiple of its size) and merges every subtree it completes.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddSubtreeChainingValue(ReadOnlySpan<uint> cv, int log2Chunks)
     {
         _chunkCounter += 1UL << log2Chunks;

@@ -50,6 +50,9 @@ public sealed class Repository : IDisposable
 
     public RepositoryOptions Options => _options;
 
+    /// <summary>The backend beneath every cache and decorator, for checks that must see stored bytes as they are (fsck).</summary>
+    internal IRepositoryStorage Storage => _storage;
+
     /// <summary>Creates a repository in empty storage: HEAD follows the unborn branch <c>main</c>.</summary>
     public static Repository Init(IRepositoryStorage storage, RepositoryOptions? options = null)
     {

@@ -33,7 +33,7 @@ public static class TreeDiff
         pending.Push((tree, ""));
         while (pending.TryPop(out var item))
         {
-            var entries = EntriesOf(objects, item.Tree);
+            var entries = Entries(objects, item.Tree);
             // Pushed in reverse so subtrees come out in entry order.
             for (int i = entries.Count - 1; i >= 0; i--)
             {
@@ -60,8 +60,8 @@ public static class TreeDiff
             return;
         }
 
-        var oldEntries = EntriesOf(objects, oldTree);
-        var newEntries = EntriesOf(objects, newTree);
+        var oldEntries = Entries(objects, oldTree);
+        var newEntries = Entries(objects, newTree);
         int i = 0, j = 0;
         while (i < oldEntries.Count || j < newEntries.Count)
         {
@@ -102,9 +102,9 @@ public static class TreeDiff
         }
     }
 
-    /// <summary>A tree's entries; the empty tree needs no read, as a repository need not store it (nothing commits it until a commit has no files).</summary>
-    private static IReadOnlyList<TreeEntry> EntriesOf(ObjectDatabase objects, ObjectId tree) =>
-        tree == EmptyTree ? Tree.Empty.Entries : objects.Read<Tree>(tree).Entries;
+    // The empty tree is never stored (an unborn branch has no commit to hold it).
+    private static IReadOnlyList<TreeEntry> Entries(ObjectDatabase objects, ObjectId tree) =>
+        tree == EmptyTree ? [] : objects.Read<Tree>(tree).Entries;
 
     private static void Removed(ObjectDatabase objects, TreeEntry entry, string prefix, List<FileChange> changes)
     {

@@ -70,7 +70,7 @@ public sealed class OperationRecord
         return new OperationRecord(sequence, previous, info, changes, w.ToArray());
     }
 
-    /// <summary>Decodes stored bytes strictly; any defect is a corruption error naming the sequence number.</summary>
+    /// <summary>Decodes stored bytes strictly; any defect is a <see cref="CorruptOperationException"/> naming the sequence number.</summary>
     public static OperationRecord Decode(long expectedSequence, byte[] encoded)
     {
         try
@@ -103,7 +103,7 @@ public sealed class OperationRecord
         }
         catch (Exception e) when (e is FormatException or OverflowException or HeliosException)
         {
-            throw new HeliosException(HeliosErrorCode.Corruption, $"Operation log record {expectedSequence} is corrupt: {e.Message}.", e);
+            throw new CorruptOperationException(expectedSequence, $"Operation log record {expectedSequence} is corrupt: {e.Message}.", e);
         }
     }
 

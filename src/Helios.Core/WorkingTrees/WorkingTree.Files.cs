@@ -11,6 +11,9 @@ public sealed partial class WorkingTree
 {
     private static readonly string[] IgnoreFiles = [".gitignore", ".heliosignore"];
 
+    // Set when a scan read a file whose stat had changed, so the index's stat cache needs saving.
+    private volatile bool _hashedFiles;
+
     /// <summary>HEAD as one command saw it, and the index synced to HEAD's tree.</summary>
     private sealed record Snapshot(RefTarget? HeadRef, ObjectId? HeadCommit, WorkingTreeIndex Index, DateTimeOffset Started)
     {
@@ -33,6 +36,11 @@ public sealed partial class WorkingTree
         if (index.BaseTree != tree)
         {
             Resync(index, tree);
+        }
+
+        if (index.IsNew)
+        {
+            index.BaseCommit = commit;
         }
 
         return new Snapshot(headRef, commit, index, started);
@@ -68,18 +76,25 @@ public sealed partial class WorkingTree
         index.BaseTree = tree;
     }
 
-    private void Save(Snapshot snapshot)
+    /// <summary>Writes the index back when anything in it changed (a clean status writes nothing).</summary>
+    private void Save(Snapshot snapshot, bool changed = false)
     {
         foreach (var entry in snapshot.Walked ? snapshot.Index.Entries.Values : Enumerable.Empty<IndexEntry>())
         {
             // A path seen once but gone from disk and never tracked is forgotten.
-            if (!entry.Visited && entry.Head is null && !entry.IsStaged)
+            if (!entry.Visited && entry.Head is null && !entry.IsStaged && entry.Seen is not null)
             {
                 entry.Seen = null;
+                changed = true;
             }
         }
 
-        snapshot.Index.Save(_indexFile, snapshot.Started, RacyWindow);
+        if (changed || _hashedFiles || snapshot.Index.Changed)
+        {
+            snapshot.Index.Save(_indexFile, snapshot.Started, RacyWindow);
+        }
+
+        _hashedFiles = false;
     }
 
     /// <summary>
@@ -90,28 +105,30 @@ public sealed partial class WorkingTree
     private List<string> Scan(Snapshot snapshot, bool tracked)
     {
         var index = snapshot.Index;
+        _ = index.Entries; // decoded here, before the walking threads read it
         var skipped = new List<string>();
         var walkedDirectories = new HashSet<string>(StringComparer.Ordinal);
         if (!tracked)
         {
-            var found = new ConcurrentQueue<(string Path, FileStat Stat)>();
-            var skippedBag = new ConcurrentQueue<string>();
-            var walked = new ConcurrentQueue<string>();
-            WalkAll(found, skippedBag, walked);
+            var results = WalkAll(index);
             snapshot.Walked = true;
-            skipped.AddRange(skippedBag.Order(StringComparer.Ordinal));
-            walkedDirectories.UnionWith(walked);
-            foreach (var (path, stat) in found)
+            foreach (var result in results)
             {
-                var entry = index.GetOrAdd(path);
-                entry.Visited = true;
-                entry.Disk = null;
-                Resolve(entry, stat);
+                skipped.AddRange(result.Skipped);
+                walkedDirectories.UnionWith(result.Directories);
+                foreach (var (path, stat) in result.NewFiles)
+                {
+                    var entry = index.GetOrAdd(path);
+                    entry.Visited = true;
+                    Resolve(entry, stat);
+                }
             }
+
+            skipped.Sort(StringComparer.Ordinal);
         }
 
         var rest = index.Entries.Values.Where(e => !e.Visited && (e.Head is not null || e.IsStaged)).ToArray();
-        Parallel.ForEach(rest, new ParallelOptions { MaxDegreeOfParallelism = rest.Length > 2048 ? Environment.ProcessorCount : 1 }, entry =>
+        void Check(IndexEntry entry)
         {
             entry.Disk = null;
             int slash = entry.Path.LastIndexOf('/');
@@ -125,7 +142,21 @@ public sealed partial class WorkingTree
                     Resolve(entry, stat);
                 }
             }
-        });
+        }
+
+        // Without a walk (reset --hard), every tracked path is checked: in parallel when there are many.
+        if (rest.Length > 2048)
+        {
+            Parallel.ForEach(rest, Check);
+        }
+        else
+        {
+            foreach (var entry in rest)
+            {
+                Check(entry);
+            }
+        }
+
         return skipped;
     }
 
@@ -159,6 +190,7 @@ public sealed partial class WorkingTree
         }
 
         var (version, encoding) = ReadFile(entry.Path, stat);
+        _hashedFiles = true;
         entry.Disk = version;
         entry.Encoding = encoding;
         // Trust the stat only if the file did not change while it was read.
@@ -213,21 +245,37 @@ public sealed partial class WorkingTree
         return encoding;
     }
 
-    /// <summary>Walks the worktree on up to one thread per core, one directory per work item.</summary>
-    private void WalkAll(ConcurrentQueue<(string, FileStat)> found, ConcurrentQueue<string> skipped, ConcurrentQueue<string> walked)
+    /// <summary>What one walking thread found: files the index does not know yet, skipped paths, directories walked.</summary>
+    private sealed class WalkResult
+    {
+        public List<(string Path, FileStat Stat)> NewFiles { get; } = [];
+
+        public List<string> Skipped { get; } = [];
+
+        public List<string> Directories { get; } = [];
+    }
+
+    /// <summary>
+    /// Walks the worktree on one thread per core, one directory per work item. Files the index
+    /// knows are resolved on the walking thread (stat compare, or hashing when changed); the index
+    /// is only read meanwhile, so new paths are returned for the caller to add.
+    /// </summary>
+    private WalkResult[] WalkAll(WorkingTreeIndex index)
     {
         var pending = new BlockingCollection<(string Path, IgnoreRules Rules)>(new ConcurrentQueue<(string, IgnoreRules)>());
         int outstanding = 1;
         pending.Add(("", RootIgnoreRules()));
         var failures = new ConcurrentQueue<Exception>();
-        void Work()
+        var results = new WalkResult[Math.Max(1, Environment.ProcessorCount)];
+        void Work(object? slot)
         {
+            var result = results[(int)slot!] = new WalkResult();
             foreach (var (directory, rules) in pending.GetConsumingEnumerable())
             {
                 try
                 {
-                    walked.Enqueue(directory);
-                    foreach (var sub in WalkDirectory(directory, rules, found, skipped))
+                    result.Directories.Add(directory);
+                    foreach (var sub in WalkDirectory(directory, rules, index, result))
                     {
                         Interlocked.Increment(ref outstanding);
                         pending.Add(sub);
@@ -247,14 +295,16 @@ public sealed partial class WorkingTree
             }
         }
 
-        var threads = Enumerable.Range(0, Math.Max(1, Environment.ProcessorCount - 1)).Select(_ => new Thread(Work) { IsBackground = true }).ToArray();
-        foreach (var thread in threads) thread.Start();
-        Work();
+        var threads = Enumerable.Range(1, results.Length - 1).Select(_ => new Thread(Work) { IsBackground = true }).ToArray();
+        for (int i = 0; i < threads.Length; i++) threads[i].Start(i + 1);
+        Work(0);
         foreach (var thread in threads) thread.Join();
         if (failures.TryDequeue(out var failure))
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
+
+        return results;
     }
 
     private IgnoreRules RootIgnoreRules()
@@ -264,7 +314,7 @@ public sealed partial class WorkingTree
         return File.Exists(exclude) ? IgnoreRules.None.With("", File.ReadAllText(exclude)) : IgnoreRules.None;
     }
 
-    private List<(string, IgnoreRules)> WalkDirectory(string directory, IgnoreRules rules, ConcurrentQueue<(string, FileStat)> found, ConcurrentQueue<string> skipped)
+    private List<(string, IgnoreRules)> WalkDirectory(string directory, IgnoreRules rules, WorkingTreeIndex index, WalkResult result)
     {
         var subdirectories = new List<(string, IgnoreRules)>();
         using var dir = NativeFileSystem.Directory.Open(Absolute(directory));
@@ -277,6 +327,12 @@ public sealed partial class WorkingTree
         while (dir.Next(out var name, out var type, out bool valid))
         {
             entries.Add((name, type, valid));
+        }
+
+        if (directory.Length > 0 && entries.Exists(e => e.Name == EntryName.MetadataDirectory))
+        {
+            // Another repository or worktree nested in this one: its files are its own.
+            return subdirectories;
         }
 
         foreach (var ignoreFile in IgnoreFiles)
@@ -311,14 +367,16 @@ public sealed partial class WorkingTree
             }
 
             bool isDirectory = kind == NativeFileSystem.EntryType.Directory;
-            if (kind == NativeFileSystem.EntryType.Unknown || rules.IsIgnored(path, isDirectory))
+            if (kind == NativeFileSystem.EntryType.Unknown
+                || (rules.IsIgnored(path, isDirectory) && !(index.Entries.TryGetValue(path, out var known) && (known.Head is not null || known.IsStaged))))
             {
+                // Ignore rules apply to untracked paths only: a tracked file stays tracked.
                 continue;
             }
 
             if (!valid || EntryName.Validate(name) is not null)
             {
-                skipped.Enqueue(path);
+                result.Skipped.Add(path);
                 continue;
             }
 
@@ -328,7 +386,15 @@ public sealed partial class WorkingTree
             }
             else if ((stat ?? dir.LStat(name)) is { } s)
             {
-                found.Enqueue((path, s));
+                if (index.Entries.TryGetValue(path, out var entry))
+                {
+                    entry.Visited = true;
+                    Resolve(entry, s);
+                }
+                else
+                {
+                    result.NewFiles.Add((path, s));
+                }
             }
         }
 

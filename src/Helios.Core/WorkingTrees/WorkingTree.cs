@@ -18,10 +18,31 @@ public sealed record StatusEntry(string Path, char Staged, char Unstaged)
                 .Replace("\t", "\\t", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
 }
 
+/// <summary>How <see cref="WorkingTree.Status"/> lists untracked files (git's --untracked-files).</summary>
+public enum UntrackedFiles
+{
+    /// <summary>A directory holding only untracked files is listed once, as "dir/".</summary>
+    Normal,
+
+    /// <summary>Every untracked file is listed.</summary>
+    All,
+
+    /// <summary>Untracked files are not listed.</summary>
+    No,
+}
+
 /// <summary>The state of a worktree against its HEAD.</summary>
-public sealed record WorkingTreeStatus(RefTarget? Head, ObjectId? HeadCommit, IReadOnlyList<StatusEntry> Entries, IReadOnlyList<string> Skipped)
+/// <param name="Head">HEAD's value: the branch it follows, or the detached commit.</param>
+/// <param name="HeadCommit">The commit HEAD resolves to; null on an unborn branch.</param>
+/// <param name="BaseCommit">The commit the files were last brought to; differs from <paramref name="HeadCommit"/> when the branch moved outside this worktree.</param>
+/// <param name="Entries">Changed, staged and untracked paths, sorted.</param>
+/// <param name="Skipped">Paths Helios cannot record (names that are not UTF-8 or are reserved).</param>
+public sealed record WorkingTreeStatus(RefTarget? Head, ObjectId? HeadCommit, ObjectId? BaseCommit, IReadOnlyList<StatusEntry> Entries, IReadOnlyList<string> Skipped)
 {
     public bool IsClean => Entries.Count == 0;
+
+    /// <summary>True when the branch moved outside this worktree: commits are refused until the files are rebased (reset).</summary>
+    public bool IsStale => BaseCommit != HeadCommit;
 }
 
 /// <summary>A checkout or reset refused because it would overwrite local changes in <see cref="Paths"/>.</summary>
@@ -97,8 +118,11 @@ public sealed partial class WorkingTree
         return relative;
     }
 
-    /// <summary>Compares the files on disk with the index and HEAD. Refreshes the stat cache.</summary>
-    public WorkingTreeStatus Status()
+    /// <summary>
+    /// Compares the files on disk with the index and HEAD, as git's porcelain lists them: changes to
+    /// tracked paths sorted by path, then untracked ones. Refreshes the stat cache.
+    /// </summary>
+    public WorkingTreeStatus Status(UntrackedFiles untracked = UntrackedFiles.Normal)
     {
         var snapshot = Begin();
         var skipped = Scan(snapshot, tracked: false);
@@ -108,9 +132,17 @@ public sealed partial class WorkingTree
             AddStatus(entry, entries);
         }
 
-        entries.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        var changes = entries.Where(e => e.Staged != '?').OrderBy(e => e.Path, StringComparer.Ordinal);
+        var others = entries.Where(e => e.Staged == '?').Select(e => e.Path);
+        others = untracked switch
+        {
+            UntrackedFiles.No => [],
+            UntrackedFiles.Normal => CollapseUntracked(snapshot.Index, others.ToList()),
+            _ => others,
+        };
+        entries = [.. changes, .. others.Order(StringComparer.Ordinal).Select(p => new StatusEntry(p, '?', '?'))];
         Save(snapshot);
-        return new WorkingTreeStatus(snapshot.HeadRef, snapshot.HeadCommit, entries, skipped);
+        return new WorkingTreeStatus(snapshot.HeadRef, snapshot.HeadCommit, snapshot.Index.BaseCommit, entries, skipped);
     }
 
     /// <summary>
@@ -173,7 +205,7 @@ public sealed partial class WorkingTree
             _repository.Objects.Store.PutMany(blobs);
         }
 
-        Save(snapshot);
+        Save(snapshot, changed: true);
         staged.Sort(StringComparer.Ordinal);
         return staged;
     }
@@ -185,10 +217,17 @@ public sealed partial class WorkingTree
     public CommitResult Commit(ReadOnlyMemory<byte> message, CommitOptions? options = null)
     {
         var snapshot = Begin();
+        var target = snapshot.HeadRef?.Symbolic ?? _repository.Head;
+        if (snapshot.Index.BaseCommit != snapshot.HeadCommit)
+        {
+            // The branch moved outside this worktree (another process or worktree committed to it):
+            // these files are based on the old commit, so committing them would undo that work.
+            return new CommitResult.RefMoved(target, snapshot.Index.BaseCommit, snapshot.HeadRef?.Symbolic is { } b ? _repository.ReadRef(b) : snapshot.HeadRef);
+        }
+
         Scan(snapshot, tracked: false);
         var entries = snapshot.Index.Entries.Values;
         bool stagedOnly = entries.Any(e => e.IsStaged);
-        var target = snapshot.HeadRef?.Symbolic ?? _repository.Head;
         var workspace = _repository.OpenWorkspaceAt(target, snapshot.HeadCommit);
         var committed = new List<(IndexEntry Entry, FileVersion? Version)>();
         foreach (var entry in entries)
@@ -228,9 +267,10 @@ public sealed partial class WorkingTree
             }
 
             snapshot.Index.BaseTree = workspace.BaseTree;
+            snapshot.Index.BaseCommit = workspace.BaseCommit;
         }
 
-        Save(snapshot);
+        Save(snapshot, changed: result is CommitResult.Committed);
         return result;
     }
 
@@ -272,7 +312,8 @@ public sealed partial class WorkingTree
 
         ApplyChanges(snapshot, changes.Select(c => (c.Path, c.New)), onlyIfClean: false);
         snapshot.Index.BaseTree = newTree;
-        Save(snapshot);
+        snapshot.Index.BaseCommit = newCommit;
+        Save(snapshot, changed: true);
         return record;
     }
 
@@ -329,7 +370,8 @@ public sealed partial class WorkingTree
         }
 
         snapshot.Index.BaseTree = newTree;
-        Save(snapshot);
+        snapshot.Index.BaseCommit = target;
+        Save(snapshot, changed: true);
         return record;
     }
 
@@ -341,11 +383,13 @@ public sealed partial class WorkingTree
     {
         var snapshot = Begin();
         var record = _repository.Undo(_agent, ownOnly: true);
-        var newTree = TreeOf(_repository.HeadCommit);
+        var newCommit = _repository.HeadCommit;
+        var newTree = TreeOf(newCommit);
         var changes = TreeDiff.Diff(_repository.Objects, snapshot.Index.BaseTree, newTree);
         ApplyChanges(snapshot, changes.Select(c => (c.Path, c.New)), onlyIfClean: true);
         snapshot.Index.BaseTree = newTree;
-        Save(snapshot);
+        snapshot.Index.BaseCommit = newCommit;
+        Save(snapshot, changed: true);
         return record;
     }
 
@@ -355,11 +399,12 @@ public sealed partial class WorkingTree
         var snapshot = Begin();
         var tree = snapshot.Index.BaseTree;
         snapshot.Index.BaseTree = TreeDiff.EmptyTree;
-        snapshot.Index.Entries.Clear();
+        snapshot.Index.Clear();
         var files = TreeDiff.Diff(_repository.Objects, TreeDiff.EmptyTree, tree);
         ApplyChanges(snapshot, files.Select(c => (c.Path, c.New)), onlyIfClean: false);
         snapshot.Index.BaseTree = tree;
-        Save(snapshot);
+        snapshot.Index.BaseCommit = snapshot.HeadCommit;
+        Save(snapshot, changed: true);
     }
 
     /// <summary>True when tracked files differ from HEAD or paths are staged (untracked files do not count).</summary>
@@ -391,6 +436,47 @@ public sealed partial class WorkingTree
         }
 
         return -1;
+    }
+
+    /// <summary>Replaces the files of each directory that holds nothing tracked by that directory ("dir/"), topmost first.</summary>
+    private static IEnumerable<string> CollapseUntracked(WorkingTreeIndex index, List<string> untracked)
+    {
+        if (untracked.TrueForAll(p => !p.Contains('/')))
+        {
+            return untracked;
+        }
+
+        var trackedDirectories = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in index.Entries.Values)
+        {
+            if (entry.Head is not null || entry.IsStaged)
+            {
+                // Stops at the first directory already known: its parents are known too.
+                int slash = entry.Path.LastIndexOf('/');
+                while (slash > 0 && trackedDirectories.Add(entry.Path[..slash]))
+                {
+                    slash = entry.Path.LastIndexOf('/', slash - 1);
+                }
+            }
+        }
+
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in untracked)
+        {
+            string shown = path;
+            for (int slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
+            {
+                if (!trackedDirectories.Contains(path[..slash]))
+                {
+                    shown = path[..(slash + 1)];
+                    break;
+                }
+            }
+
+            result.Add(shown);
+        }
+
+        return result;
     }
 
     private static void AddStatus(IndexEntry entry, List<StatusEntry> into)

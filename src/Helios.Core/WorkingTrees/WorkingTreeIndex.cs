@@ -1,31 +1,37 @@
 using System.Buffers.Binary;
 using System.Text;
 using Helios.Core.Errors;
-using Helios.Core.Hashing;
 using Helios.Core.Objects;
 using Helios.Core.Repositories;
 
 namespace Helios.Core.WorkingTrees;
 
-/// <summary>What the index knows about one path.</summary>
+/// <summary>What the index knows about one path. Setting a saved field marks the entry modified.</summary>
 internal sealed class IndexEntry(string path)
 {
     public string Path { get; } = path;
 
     /// <summary>The file in the base tree (the commit HEAD showed when the index was last synced).</summary>
-    public FileVersion? Head { get; set; }
+    public FileVersion? Head { get; set { Modified |= field != value; field = value; } }
 
     /// <summary>Content staged by <c>add</c> (stored already); with <see cref="StagedDelete"/>, a staged removal.</summary>
-    public FileVersion? Staged { get; set; }
+    public FileVersion? Staged { get; set { Modified |= field != value; field = value; } }
 
-    public bool StagedDelete { get; set; }
+    public bool StagedDelete { get; set { Modified |= field != value; field = value; } }
 
     public bool IsStaged => Staged is not null || StagedDelete;
 
     /// <summary>The stat cache: when lstat still returns <see cref="SeenStat"/>, the file holds <see cref="Seen"/>.</summary>
-    public FileStat SeenStat { get; set; }
+    public FileStat SeenStat { get; set { Modified |= field != value; field = value; } }
 
-    public FileVersion? Seen { get; set; }
+    public FileVersion? Seen { get; set { Modified |= field != value; field = value; } }
+
+    /// <summary>Where this entry's bytes are in the loaded file (-1: new); saved as they were unless <see cref="Modified"/>.</summary>
+    public int RawOffset { get; set; } = -1;
+
+    public int RawLength { get; set; }
+
+    public bool Modified { get; set; }
 
     /// <summary>Scan results, not saved: what the disk holds now, and its encoded blob when it was read.</summary>
     public FileVersion? Disk { get; set; }
@@ -36,36 +42,133 @@ internal sealed class IndexEntry(string path)
 
     /// <summary>What a commit of the staged state records: staged content, else the base file.</summary>
     public FileVersion? Indexed => StagedDelete ? null : Staged ?? Head;
-
-    public bool IsEmpty => Head is null && !IsStaged && Seen is null;
 }
 
 /// <summary>
 /// A worktree's index: the base tree it mirrors, the paths staged with <c>add</c>, and a stat cache
 /// (size, mtime, ctime, inode, mode) so status and commit rehash only files whose stat changed.
-/// Stored as one binary file, checksummed with BLAKE3, replaced atomically (write then rename).
-/// Not thread-safe.
+/// Stored as one binary file (entries sorted by path behind a table of their offsets, then a
+/// checksum), replaced atomically (write then rename).
+/// <para>
+/// Loading is lazy: a command that touches a few paths (checkout between close commits) looks
+/// them up by binary search and saves by copying every other entry's bytes unchanged, so its cost
+/// does not grow with decoding the whole tree. <see cref="Entries"/> decodes everything, for scans.
+/// </para>
+/// Not thread-safe, except that <see cref="Entries"/> may be read by several threads at once.
 /// </summary>
 internal sealed class WorkingTreeIndex
 {
     private static ReadOnlySpan<byte> Magic => "HLIX"u8;
-    private const byte Version = 1;
-
+    private const byte Version = 3;
+    private const int ChecksumLength = 8;
     private const byte HasHead = 1, HasStaged = 2, IsStagedDelete = 4, HasSeen = 8, SeenIsHead = 16;
 
-    public ObjectId BaseTree { get; set; } = Repositories.TreeDiff.EmptyTree;
+    // The file as loaded (unmodified entries are copied from it on save), and, while lazy, the
+    // absolute offsets of its entries, sorted by path.
+    private byte[]? _raw;
+    private int[] _offsets = [];
 
-    public Dictionary<string, IndexEntry> Entries { get; } = new(StringComparer.Ordinal);
+    // Entries looked up or added while lazy.
+    private readonly Dictionary<string, IndexEntry> _touched = new(StringComparer.Ordinal);
+
+    private Dictionary<string, IndexEntry>? _all;
+
+    // How many entries of _all came from the file in sorted order; later ones were added.
+    private int _sortedCount;
+
+    public ObjectId BaseTree
+    {
+        get;
+        set
+        {
+            Changed |= field != value;
+            field = value;
+        }
+    } = TreeDiff.EmptyTree;
+
+    /// <summary>
+    /// The commit this worktree's files were last brought to (by commit, checkout, reset, undo).
+    /// When HEAD resolves to another commit, something outside this worktree moved the branch.
+    /// </summary>
+    public ObjectId? BaseCommit
+    {
+        get;
+        set
+        {
+            Changed |= field != value;
+            field = value;
+        }
+    }
+
+    /// <summary>True when no index file existed: nothing was synced yet.</summary>
+    public bool IsNew { get; private init; }
+
+    /// <summary>True when the base changed or entries were added since loading (entry edits are tracked by the caller).</summary>
+    public bool Changed { get; set; }
+
+    /// <summary>Every entry, decoding the whole file on first use. O(entries).</summary>
+    public Dictionary<string, IndexEntry> Entries
+    {
+        get
+        {
+            if (_all is null)
+            {
+                Decode();
+            }
+
+            return _all!;
+        }
+    }
+
+    /// <summary>The entry for a path, or null. O(log entries) while lazy.</summary>
+    public IndexEntry? TryGet(string path)
+    {
+        if (_all is not null)
+        {
+            return _all.GetValueOrDefault(path);
+        }
+
+        if (_touched.TryGetValue(path, out var entry))
+        {
+            return entry;
+        }
+
+        int position = Find(path);
+        if (position < 0)
+        {
+            return null;
+        }
+
+        var reader = new Reader(_raw!, _offsets[position]);
+        entry = ReadEntry(ref reader);
+        entry.RawOffset = _offsets[position];
+        _touched.Add(path, entry);
+        return entry;
+    }
 
     public IndexEntry GetOrAdd(string path)
     {
-        if (!Entries.TryGetValue(path, out var entry))
+        if (TryGet(path) is { } existing)
         {
-            entry = new IndexEntry(path);
-            Entries.Add(path, entry);
+            return existing;
         }
 
+        var entry = new IndexEntry(path);
+        (_all ?? _touched).Add(path, entry);
+        Changed = true;
         return entry;
+    }
+
+    /// <summary>Forgets every entry (the worktree is about to be written from scratch).</summary>
+    public void Clear()
+    {
+        _raw = null;
+        _sortedCount = 0;
+        _offsets = [];
+        _touched.Clear();
+        _all = new Dictionary<string, IndexEntry>(StringComparer.Ordinal);
+        _sortedCount = 0;
+        Changed = true;
     }
 
     /// <summary>Reads an index; an empty one when the file does not exist.</summary>
@@ -76,113 +179,251 @@ internal sealed class WorkingTreeIndex
         {
             bytes = File.ReadAllBytes(file);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return new WorkingTreeIndex();
+            return new WorkingTreeIndex { IsNew = true, _all = new(StringComparer.Ordinal) };
+        }
+
+        if (bytes.Length > Magic.Length && bytes.AsSpan(0, 4).SequenceEqual(Magic) && bytes[4] != Version)
+        {
+            throw new HeliosException(HeliosErrorCode.InvalidState,
+                $"The index '{file}' was written by another version of Helios (format {bytes[4]}, this one reads {Version}); delete it to rebuild it from HEAD (staged changes in it are lost, files on disk are not).");
         }
 
         try
         {
-            return Parse(bytes);
+            return Open(bytes);
         }
-        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidDataException)
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidDataException or OverflowException)
         {
             throw Corrupt(file);
         }
     }
 
-    private static WorkingTreeIndex Parse(byte[] bytes)
+    private static WorkingTreeIndex Open(byte[] bytes)
     {
-        if (bytes.Length < Magic.Length + 1 + ObjectId.Size * 2 || !bytes.AsSpan(0, 4).SequenceEqual(Magic) || bytes[4] != Version)
+        if (bytes.Length < Magic.Length + 1 + ObjectId.Size + ChecksumLength || !bytes.AsSpan(0, 4).SequenceEqual(Magic) || bytes[4] != Version
+            || Checksum(bytes.AsSpan(0, bytes.Length - ChecksumLength)) != BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(bytes.Length - ChecksumLength)))
         {
             throw new InvalidDataException();
         }
 
-        Span<byte> sum = stackalloc byte[32];
-        Blake3.Hash(bytes.AsSpan(0, bytes.Length - 32), sum);
-        if (!sum.SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
-        {
-            throw new InvalidDataException();
-        }
-
-        var index = new WorkingTreeIndex();
+        var index = new WorkingTreeIndex { _raw = bytes };
         var reader = new Reader(bytes, 5);
         index.BaseTree = reader.Id();
+        index.BaseCommit = reader.Byte() == 1 ? reader.Id() : null;
         int count = checked((int)reader.VarInt());
-        index.Entries.EnsureCapacity(count);
+        int entriesStart = checked(reader.Position + (count * 4));
+        index._offsets = new int[count];
         for (int i = 0; i < count; i++)
         {
-            var entry = new IndexEntry(reader.Text());
-            byte flags = reader.Byte();
-            if ((flags & HasHead) != 0) entry.Head = reader.Version();
-            if ((flags & HasStaged) != 0) entry.Staged = reader.Version();
-            entry.StagedDelete = (flags & IsStagedDelete) != 0;
-            if ((flags & HasSeen) != 0)
+            int offset = checked(entriesStart + BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(reader.Position + (i * 4), 4)));
+            if (offset < entriesStart || offset >= bytes.Length - ChecksumLength || (i > 0 && offset <= index._offsets[i - 1]))
             {
-                entry.SeenStat = new FileStat(reader.Int64(), reader.Int64(), reader.Int64(), (ulong)reader.Int64(), (uint)reader.Int64());
-                entry.Seen = (flags & SeenIsHead) != 0 ? entry.Head : reader.Version();
+                throw new InvalidDataException();
             }
 
-            index.Entries.Add(entry.Path, entry);
+            index._offsets[i] = offset;
         }
 
-        if (reader.Position != bytes.Length - 32)
-        {
-            throw new InvalidDataException();
-        }
-
+        index.Changed = false;
         return index;
+    }
+
+    private void Decode()
+    {
+        var all = new Dictionary<string, IndexEntry>(_offsets.Length + _touched.Count, StringComparer.Ordinal);
+        if (_raw is { } raw)
+        {
+            var reader = new Reader(raw, _offsets.Length > 0 ? _offsets[0] : raw.Length - ChecksumLength);
+            foreach (int offset in _offsets)
+            {
+                if (reader.Position != offset)
+                {
+                    throw new InvalidDataException();
+                }
+
+                var entry = ReadEntry(ref reader);
+                entry.RawOffset = offset;
+                // Keep the objects already handed out, so their edits are not lost.
+                all.Add(entry.Path, _touched.Remove(entry.Path, out var touched) ? touched : entry);
+            }
+
+            if (reader.Position != raw.Length - ChecksumLength)
+            {
+                throw new InvalidDataException();
+            }
+        }
+
+        _sortedCount = all.Count;
+        foreach (var (path, entry) in _touched)
+        {
+            all.Add(path, entry);
+        }
+
+        _touched.Clear();
+        _offsets = [];
+        _all = all;
+    }
+
+    /// <summary>The position in <see cref="_offsets"/> of the entry for <paramref name="path"/>, or -1.</summary>
+    private int Find(string path)
+    {
+        int low = 0, high = _offsets.Length - 1;
+        while (low <= high)
+        {
+            int middle = (low + high) >>> 1;
+            var reader = new Reader(_raw!, _offsets[middle]);
+            int order = string.CompareOrdinal(reader.Text(), path);
+            if (order == 0) return middle;
+            if (order < 0) low = middle + 1;
+            else high = middle - 1;
+        }
+
+        return -1;
+    }
+
+    private static IndexEntry ReadEntry(ref Reader reader)
+    {
+        int start = reader.Position;
+        var entry = new IndexEntry(reader.Text());
+        byte flags = reader.Byte();
+        if ((flags & HasHead) != 0) entry.Head = reader.Version();
+        if ((flags & HasStaged) != 0) entry.Staged = reader.Version();
+        entry.StagedDelete = (flags & IsStagedDelete) != 0;
+        if ((flags & HasSeen) != 0)
+        {
+            entry.SeenStat = new FileStat(reader.Int64(), reader.Int64(), reader.Int64(), (ulong)reader.Int64(), (uint)reader.Int64());
+            entry.Seen = (flags & SeenIsHead) != 0 ? entry.Head : reader.Version();
+        }
+
+        entry.Modified = false;
+        entry.RawLength = reader.Position - start;
+        return entry;
     }
 
     /// <summary>
     /// Writes the index atomically. Stat data of files modified less than
     /// <paramref name="racyWindow"/> before <paramref name="scanStart"/> is not saved: a write
     /// within the file system's timestamp granularity could leave the stat unchanged, so such
-    /// files are hashed again next time (git calls them "racily clean").
+    /// files are hashed again next time (git calls them "racily clean"). While lazy, entries not
+    /// looked up are copied as they were.
     /// </summary>
     public void Save(string file, DateTimeOffset scanStart, TimeSpan racyWindow)
     {
         long racyAfter = (scanStart - racyWindow).ToUnixTimeMilliseconds() * 1_000_000;
-        var buffer = new MemoryStream(64 + Entries.Count * 120);
-        buffer.Write(Magic);
-        buffer.WriteByte(Version);
-        var writer = new Writer(buffer);
-        writer.Id(BaseTree);
-        var entries = Entries.Values.Where(e => !e.IsEmpty).ToArray();
-        writer.VarInt((ulong)entries.Length);
-        foreach (var entry in entries)
+        var body = new MemoryStream((_raw?.Length ?? 0) + (EntryCountHint() * 100) + 64);
+        var offsets = new List<int>(_offsets.Length + _touched.Count + (_all?.Count ?? 0));
+        var writer = new Writer(body);
+        void Put(IndexEntry entry)
         {
-            bool seen = entry.Seen is not null && entry.SeenStat.ModifiedNanoseconds < racyAfter && entry.SeenStat.ChangedNanoseconds < racyAfter;
-            bool seenIsHead = seen && entry.Seen == entry.Head;
-            byte flags = (byte)((entry.Head is null ? 0 : HasHead) | (entry.Staged is null ? 0 : HasStaged)
-                | (entry.StagedDelete ? IsStagedDelete : 0) | (seen ? HasSeen : 0) | (seenIsHead ? SeenIsHead : 0));
-            writer.Text(entry.Path);
-            buffer.WriteByte(flags);
-            if (entry.Head is { } head) writer.Version(head);
-            if (entry.Staged is { } staged) writer.Version(staged);
-            if (seen)
+            if (!entry.Modified && entry.RawOffset >= 0 && _raw is { } source)
             {
-                var s = entry.SeenStat;
-                writer.Int64(s.Size);
-                writer.Int64(s.ModifiedNanoseconds);
-                writer.Int64(s.ChangedNanoseconds);
-                writer.Int64((long)s.Inode);
-                writer.Int64(s.Mode);
-                if (!seenIsHead) writer.Version(entry.Seen!.Value);
+                // Unchanged since loading: its bytes were written under the same rules.
+                offsets.Add((int)body.Length);
+                body.Write(source, entry.RawOffset, entry.RawLength);
+                return;
+            }
+
+            bool keepSeen = entry.Seen is not null && entry.SeenStat.ModifiedNanoseconds < racyAfter && entry.SeenStat.ChangedNanoseconds < racyAfter;
+            if (entry.Head is not null || entry.IsStaged || keepSeen)
+            {
+                offsets.Add((int)body.Length);
+                WriteEntry(writer, entry, keepSeen);
             }
         }
 
-        var content = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
-        Span<byte> sum = stackalloc byte[32];
-        Blake3.Hash(content, sum);
-        buffer.Write(sum);
+        if (_all is { } all)
+        {
+            // Entries from the file are in order; the few added since are sorted and merged in.
+            var values = all.Values.ToArray();
+            var added = values[_sortedCount..];
+            Array.Sort(added, (a, b) => string.CompareOrdinal(a.Path, b.Path));
+            int j = 0;
+            for (int i = 0; i < _sortedCount; i++)
+            {
+                for (; j < added.Length && string.CompareOrdinal(added[j].Path, values[i].Path) < 0; j++) Put(added[j]);
+                Put(values[i]);
+            }
 
+            for (; j < added.Length; j++) Put(added[j]);
+        }
+        else
+        {
+            var raw = _raw!;
+            var touched = _touched.Values.ToArray();
+            Array.Sort(touched, (a, b) => string.CompareOrdinal(a.Path, b.Path));
+            int j = 0;
+            for (int i = 0; i < _offsets.Length; i++)
+            {
+                var reader = new Reader(raw, _offsets[i]);
+                string path = reader.Text();
+                for (; j < touched.Length && string.CompareOrdinal(touched[j].Path, path) < 0; j++) Put(touched[j]);
+                if (j < touched.Length && touched[j].Path == path)
+                {
+                    Put(touched[j++]);
+                    continue;
+                }
+
+                int end = i + 1 < _offsets.Length ? _offsets[i + 1] : raw.Length - ChecksumLength;
+                offsets.Add((int)body.Length);
+                body.Write(raw, _offsets[i], end - _offsets[i]);
+            }
+
+            for (; j < touched.Length; j++) Put(touched[j]);
+        }
+
+        var output = new MemoryStream((int)body.Length + (offsets.Count * 4) + 128);
+        output.Write(Magic);
+        output.WriteByte(Version);
+        var header = new Writer(output);
+        header.Id(BaseTree);
+        output.WriteByte(BaseCommit is null ? (byte)0 : (byte)1);
+        if (BaseCommit is { } baseCommit) header.Id(baseCommit);
+        header.VarInt((ulong)offsets.Count);
+        Span<byte> word = stackalloc byte[4];
+        foreach (int offset in offsets)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(word, offset);
+            output.Write(word);
+        }
+
+        output.Write(body.GetBuffer(), 0, (int)body.Length);
+        header.Int64((long)Checksum(output.GetBuffer().AsSpan(0, (int)output.Length)));
+        WriteAtomically(file, output);
+    }
+
+    private int EntryCountHint() => _all?.Count ?? _touched.Count;
+
+    private static void WriteEntry(Writer writer, IndexEntry entry, bool seen)
+    {
+        bool seenIsHead = seen && entry.Seen == entry.Head;
+        byte flags = (byte)((entry.Head is null ? 0 : HasHead) | (entry.Staged is null ? 0 : HasStaged)
+            | (entry.StagedDelete ? IsStagedDelete : 0) | (seen ? HasSeen : 0) | (seenIsHead ? SeenIsHead : 0));
+        writer.Text(entry.Path);
+        writer.Byte(flags);
+        if (entry.Head is { } head) writer.Version(head);
+        if (entry.Staged is { } staged) writer.Version(staged);
+        if (seen)
+        {
+            var s = entry.SeenStat;
+            writer.Int64(s.Size);
+            writer.Int64(s.ModifiedNanoseconds);
+            writer.Int64(s.ChangedNanoseconds);
+            writer.Int64((long)s.Inode);
+            writer.Int64(s.Mode);
+            if (!seenIsHead) writer.Version(entry.Seen!.Value);
+        }
+    }
+
+    private static void WriteAtomically(string file, MemoryStream content)
+    {
         string temp = $"{file}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
             {
-                stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+                stream.Write(content.GetBuffer(), 0, (int)content.Length);
             }
 
             File.Move(temp, file, overwrite: true);
@@ -192,6 +433,28 @@ internal sealed class WorkingTreeIndex
             File.Delete(temp);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Detects a damaged index file, not tampering: a multiply-rotate hash over 8-byte words, about
+    /// 1 ms for a 100,000-file index (BLAKE3 would bring its SIMD kernels' compile time into every command).
+    /// </summary>
+    private static ulong Checksum(ReadOnlySpan<byte> bytes)
+    {
+        const ulong Prime = 0x9E3779B97F4A7C15;
+        ulong hash = (ulong)bytes.Length * Prime;
+        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(bytes);
+        foreach (ulong word in words)
+        {
+            hash = ulong.RotateLeft((hash ^ word) * Prime, 29);
+        }
+
+        foreach (byte b in bytes[(words.Length * 8)..])
+        {
+            hash = ulong.RotateLeft((hash ^ b) * Prime, 29);
+        }
+
+        return hash;
     }
 
     private static HeliosException Corrupt(string file) =>
@@ -259,6 +522,8 @@ internal sealed class WorkingTreeIndex
 
             stream.WriteByte((byte)value);
         }
+
+        public void Byte(byte value) => stream.WriteByte(value);
 
         public void Int64(long value)
         {
