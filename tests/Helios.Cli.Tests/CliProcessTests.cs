@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Helios.Cli.Tests;
 
 /// <summary>Runs the built <c>helios</c> program as a real process, as agents and scripts do.</summary>
@@ -45,7 +43,7 @@ public sealed class CliProcessTests
         {
             File.WriteAllBytes(file, System.Security.Cryptography.RandomNumberGenerator.GetBytes(100_000));
             var (code, stdout, _) = RunHelios("b3sum", file);
-            var expected = Run("b3sum", file);
+            var expected = HeliosProcess.RunProgram("b3sum", Environment.CurrentDirectory, file);
             Assert.Equal(0, code);
             Assert.Equal(expected.Stdout, stdout);
         }
@@ -55,26 +53,5 @@ public sealed class CliProcessTests
         }
     }
 
-    private static (int Code, string Stdout, string Stderr) RunHelios(params string[] args) =>
-        Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "helios.dll"), .. args]);
-
-    private static (int Code, string Stdout, string Stderr) Run(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish in 2 minutes.");
-        }
-
-        return (process.ExitCode, stdout, stderr.Result);
-    }
+    private static ProcessResult RunHelios(params string[] args) => HeliosProcess.Run(Environment.CurrentDirectory, args);
 }

@@ -112,8 +112,8 @@ internal static class WorkingTreeCommands
                 context.Out.WriteLine($"[{where} {committed.Id.ToShortString()}] {FirstLine(message)}");
                 return ExitCodes.Success;
             case CommitResult.NothingToCommit:
-                context.Out.WriteLine("nothing to commit, working tree clean");
-                return ExitCodes.NotDone;
+                // An error like any other (stderr, exit 1 through the one table), so agents see why nothing happened.
+                throw new HeliosException(HeliosErrorCode.NothingToDo, "Nothing to commit: the working tree matches HEAD; change a file first, or use --allow-empty.");
             case CommitResult.RefMoved moved:
                 throw new HeliosException(HeliosErrorCode.Conflict,
                     $"{Describe(moved.Ref)} moved to {moved.Actual?.ToString() ?? "nothing"} (another process or worktree committed to it) while this worktree was based on {moved.Expected?.ToShortString() ?? "no commit"}; nothing was committed. " +
