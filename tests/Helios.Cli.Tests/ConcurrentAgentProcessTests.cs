@@ -92,7 +92,7 @@ public sealed partial class ConcurrentAgentProcessTests(ITestOutputHelper output
         string repo = RepositoryWithBaseCommit();
         Succeed(repo, "branch", "shared");
         Succeed(repo, "worktree", "add", "../wa", "shared");
-        Succeed(repo, "worktree", "add", "../wb", "shared");
+        Succeed(repo, "worktree", "add", "../wb", "shared", "--force");
         var acknowledged = new List<string>();
         int rounds = 0, lostRaces = 0;
 

@@ -117,7 +117,7 @@ internal static class WorkingTreeCommands
             case CommitResult.RefMoved moved:
                 throw new HeliosException(HeliosErrorCode.Conflict,
                     $"{Describe(moved.Ref)} moved to {moved.Actual?.ToString() ?? "nothing"} (another process or worktree committed to it) while this worktree was based on {moved.Expected?.ToShortString() ?? "no commit"}; nothing was committed. " +
-                    "Run 'helios reset --soft HEAD' to take the new commit as the base (your files stay and show as changes against it), then commit again.");
+                    $"Run 'helios checkout {Target(moved.Ref)}' to bring this worktree up to that commit (uncommitted changes are kept unless it changed the same files), then commit again.");
             default:
                 return ExitCodes.NotDone;
         }
@@ -151,7 +151,7 @@ internal static class WorkingTreeCommands
 
         if (status.IsStale)
         {
-            context.Out.WriteLine($"The branch moved outside this worktree (from {status.BaseCommit?.ToShortString() ?? "no commit"}); changes below are against the new commit. Run 'helios reset --soft HEAD' to take it as the base, or 'helios reset --hard HEAD' to discard local files.");
+            context.Out.WriteLine($"The branch moved outside this worktree (the files are at {status.BaseCommit?.ToShortString() ?? "no commit"}); changes below are against the new commit. Run 'helios checkout {(status.Head?.Symbolic is { } b ? BranchName.FromRef(b)?.Value : "HEAD")}' to bring the files up to it.");
         }
 
         var staged = status.Entries.Where(e => e.Staged is not (' ' or '?')).ToArray();
@@ -195,4 +195,6 @@ internal static class WorkingTreeCommands
     internal static string FirstLine(string message) => message.Split('\n', 2)[0];
 
     private static string Describe(RefName name) => BranchName.FromRef(name) is { } branch ? $"Branch '{branch}'" : "HEAD";
+
+    private static string Target(RefName name) => BranchName.FromRef(name)?.Value ?? "HEAD";
 }

@@ -18,20 +18,21 @@ internal static class WorktreeCommands
         var start = new Argument<string?>("commit-ish") { Arity = ArgumentArity.ZeroOrOne, Description = "A branch to check out, or where the new branch starts (default HEAD)." };
         var branch = new Option<string?>("-b") { Description = "Create this branch for the worktree (default: the directory's name when no existing branch is given)." };
         var detach = new Option<bool>("--detach") { Description = "Check out the commit with a detached HEAD instead of a branch." };
+        var force = new Option<bool>("--force", "-f") { Description = "Check out a branch even when another worktree has it checked out." };
         worktree.Subcommands.Add(CommandBuilder.Create("add", "Create a worktree and check out a branch in it.",
-            p => AddWorktree(context, p.GetValue(path)!, p.GetValue(start), p.GetValue(branch), p.GetValue(detach)), path, start, branch, detach));
+            p => AddWorktree(context, p.GetValue(path)!, p.GetValue(start), p.GetValue(branch), p.GetValue(detach), p.GetValue(force)), path, start, branch, detach, force));
 
         worktree.Subcommands.Add(CommandBuilder.Create("list", "List the worktrees: path, commit and branch.", _ => List(context)));
 
         var removePath = new Argument<string>("path") { Description = "The worktree to remove." };
-        var force = new Option<bool>("--force", "-f") { Description = "Remove even with uncommitted changes (they are lost)." };
+        var forceRemove = new Option<bool>("--force", "-f") { Description = "Remove even with uncommitted changes (they are lost)." };
         worktree.Subcommands.Add(CommandBuilder.Create("remove", "Delete a worktree's directory and forget it (its branch stays).",
-            p => Remove(context, p.GetValue(removePath)!, p.GetValue(force)), removePath, force));
+            p => Remove(context, p.GetValue(removePath)!, p.GetValue(forceRemove)), removePath, forceRemove));
 
         root.Subcommands.Add(worktree);
     }
 
-    private static int AddWorktree(CliContext context, string path, string? start, string? newBranch, bool detach)
+    private static int AddWorktree(CliContext context, string path, string? start, string? newBranch, bool detach, bool force)
     {
         var repository = context.Repository;
         string target = Path.GetFullPath(Path.Combine(context.CurrentDirectory, path));
@@ -39,6 +40,12 @@ internal static class WorktreeCommands
         // Decide what the worktree checks out before touching the disk, so bad input changes nothing.
         BranchName? existing = newBranch is null && !detach && start is not null && BranchName.Validate(start) is null
             && repository.TryGetBranch(BranchName.Parse(start)) is not null ? BranchName.Parse(start) : null;
+        if (existing is { } shared && !force && repository.CheckedOutBranches().Contains(shared))
+        {
+            // Two worktrees on one branch: each commit from one makes the other's files stale.
+            throw new HeliosException(HeliosErrorCode.InvalidState, $"Branch '{shared}' is already checked out in another worktree; use -b NEW to start a branch from it, or --force.");
+        }
+
         var at = existing is null ? repository.ResolveRevision(start ?? "HEAD") : (ObjectId?)null;
         BranchName? create = existing is null && !detach ? BranchName.Parse(newBranch ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(target))) : null;
         if (create is { } c && repository.TryGetBranch(c) is not null)

@@ -14,6 +14,9 @@ public sealed partial class WorkingTree
     // Set when a scan read a file whose stat had changed, so the index's stat cache needs saving.
     private volatile bool _hashedFiles;
 
+    // False while a status scans: untracked files are only listed, so they are not read.
+    private bool _readUntracked = true;
+
     /// <summary>HEAD as one command saw it, and the index synced to HEAD's tree.</summary>
     private sealed record Snapshot(RefTarget? HeadRef, ObjectId? HeadCommit, WorkingTreeIndex Index, DateTimeOffset Started)
     {
@@ -102,7 +105,20 @@ public sealed partial class WorkingTree
     /// too) or, with <paramref name="tracked"/>, lstats only the paths the index knows. Returns
     /// paths skipped because Helios cannot record them (names that are not UTF-8 or are reserved).
     /// </summary>
-    private List<string> Scan(Snapshot snapshot, bool tracked)
+    private List<string> Scan(Snapshot snapshot, bool tracked, bool readUntracked = true)
+    {
+        _readUntracked = readUntracked;
+        try
+        {
+            return ScanFiles(snapshot, tracked);
+        }
+        finally
+        {
+            _readUntracked = true;
+        }
+    }
+
+    private List<string> ScanFiles(Snapshot snapshot, bool tracked)
     {
         var index = snapshot.Index;
         _ = index.Entries; // decoded here, before the walking threads read it
@@ -195,6 +211,13 @@ public sealed partial class WorkingTree
         if (entry.Seen is { } seen && entry.SeenStat == stat)
         {
             entry.Disk = seen;
+            return;
+        }
+
+        if (!_readUntracked && entry.Head is null && !entry.IsStaged)
+        {
+            // Present is all a status needs to know of an untracked file (the id stays unknown).
+            entry.Disk = new FileVersion(stat.IsSymlink ? EntryKind.Symlink : stat.IsExecutable ? EntryKind.Executable : EntryKind.File, default);
             return;
         }
 

@@ -125,7 +125,7 @@ public sealed partial class WorkingTree
     public WorkingTreeStatus Status(UntrackedFiles untracked = UntrackedFiles.Normal)
     {
         var snapshot = Begin();
-        var skipped = Scan(snapshot, tracked: false);
+        var skipped = Scan(snapshot, tracked: false, readUntracked: false);
         var entries = new List<StatusEntry>();
         foreach (var entry in snapshot.Index.Entries.Values)
         {
@@ -297,7 +297,10 @@ public sealed partial class WorkingTree
         }
 
         var newTree = TreeOf(newCommit);
-        var changes = TreeDiff.Diff(_repository.Objects, snapshot.Index.BaseTree, newTree);
+        // The files show the base commit. When another process moved the branch since, that is older
+        // than HEAD: diffing from it brings the files forward (checking out the same branch updates them).
+        var filesTree = snapshot.Index.BaseCommit == snapshot.HeadCommit ? snapshot.Index.BaseTree : TreeOf(snapshot.Index.BaseCommit);
+        var changes = TreeDiff.Diff(_repository.Objects, filesTree, newTree);
         var blocked = FindOverwrites(snapshot, changes);
         if (blocked.Count > 0)
         {
@@ -311,6 +314,19 @@ public sealed partial class WorkingTree
         }
 
         ApplyChanges(snapshot, changes.Select(c => (c.Path, c.New)), onlyIfClean: false);
+        if (filesTree != snapshot.Index.BaseTree)
+        {
+            // Entries not written still describe HEAD's tree: make them describe the target's.
+            var written = changes.Select(c => c.Path).ToHashSet(StringComparer.Ordinal);
+            foreach (var change in TreeDiff.Diff(_repository.Objects, snapshot.Index.BaseTree, newTree))
+            {
+                if (!written.Contains(change.Path))
+                {
+                    snapshot.Index.GetOrAdd(change.Path).Head = change.New;
+                }
+            }
+        }
+
         snapshot.Index.BaseTree = newTree;
         snapshot.Index.BaseCommit = newCommit;
         Save(snapshot, changed: true);

@@ -272,6 +272,15 @@ public sealed class WorkingTreeTests : IDisposable
             var moved = Assert.IsType<CommitResult.RefMoved>(result);
             Assert.Equal(first, moved.Expected);
             Assert.Equal(theirs, _repository.TryGetBranch(BranchName.Parse("main")));
+
+            // Checking out the branch it is on brings the files forward, keeping the uncommitted file.
+            _tree.Checkout("main");
+            Assert.Equal("from the other worktree", Read("a.txt"));
+            Assert.Equal("mine", Read("b.txt"));
+            Assert.Equal(["?? b.txt"], Porcelain());
+            var retried = _tree.Commit("mine again"u8.ToArray()).EnsureCommitted();
+            var files = TreeDiff.Files(_repository.Objects, _repository.ReadCommit(retried).Tree).ToDictionary(f => f.Path, f => f.File.Id);
+            Assert.Equal(BlobId("from the other worktree"), files["a.txt"]);
         }
         finally
         {
