@@ -11,9 +11,6 @@ public sealed partial class WorkingTree
 {
     private static readonly string[] IgnoreFiles = [".gitignore", ".heliosignore"];
 
-    // Set when a scan read a file whose stat had changed, so the index's stat cache needs saving.
-    private volatile bool _hashedFiles;
-
     // False while a status scans: untracked files are only listed, so they are not read.
     private bool _readUntracked = true;
 
@@ -80,24 +77,21 @@ public sealed partial class WorkingTree
     }
 
     /// <summary>Writes the index back when anything in it changed (a clean status writes nothing).</summary>
-    private void Save(Snapshot snapshot, bool changed = false)
+    private void Save(Snapshot snapshot)
     {
         foreach (var entry in snapshot.Walked ? snapshot.Index.Entries.Values : Enumerable.Empty<IndexEntry>())
         {
             // A path seen once but gone from disk and never tracked is forgotten.
-            if (!entry.Visited && entry.Head is null && !entry.IsStaged && entry.Seen is not null)
+            if (!entry.Visited && entry.Head is null && !entry.IsStaged)
             {
                 entry.Seen = null;
-                changed = true;
             }
         }
 
-        if (changed || _hashedFiles || snapshot.Index.Changed)
+        if (snapshot.Index.HasChanges)
         {
             snapshot.Index.Save(_indexFile, snapshot.Started, RacyWindow);
         }
-
-        _hashedFiles = false;
     }
 
     /// <summary>
@@ -222,7 +216,6 @@ public sealed partial class WorkingTree
         }
 
         var (version, encoding) = ReadFile(entry.Path, stat);
-        _hashedFiles = true;
         entry.Disk = version;
         entry.Encoding = encoding;
         // Trust the stat only if the file did not change while it was read.

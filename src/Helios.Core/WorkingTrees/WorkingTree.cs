@@ -205,7 +205,7 @@ public sealed partial class WorkingTree
             _repository.Objects.Store.PutMany(blobs);
         }
 
-        Save(snapshot, changed: true);
+        Save(snapshot);
         staged.Sort(StringComparer.Ordinal);
         return staged;
     }
@@ -270,7 +270,7 @@ public sealed partial class WorkingTree
             snapshot.Index.BaseCommit = workspace.BaseCommit;
         }
 
-        Save(snapshot, changed: result is CommitResult.Committed);
+        Save(snapshot);
         return result;
     }
 
@@ -329,7 +329,7 @@ public sealed partial class WorkingTree
 
         snapshot.Index.BaseTree = newTree;
         snapshot.Index.BaseCommit = newCommit;
-        Save(snapshot, changed: true);
+        Save(snapshot);
         return record;
     }
 
@@ -387,7 +387,7 @@ public sealed partial class WorkingTree
 
         snapshot.Index.BaseTree = newTree;
         snapshot.Index.BaseCommit = target;
-        Save(snapshot, changed: true);
+        Save(snapshot);
         return record;
     }
 
@@ -405,7 +405,7 @@ public sealed partial class WorkingTree
         ApplyChanges(snapshot, changes.Select(c => (c.Path, c.New)), onlyIfClean: true);
         snapshot.Index.BaseTree = newTree;
         snapshot.Index.BaseCommit = newCommit;
-        Save(snapshot, changed: true);
+        Save(snapshot);
         return record;
     }
 
@@ -420,7 +420,7 @@ public sealed partial class WorkingTree
         ApplyChanges(snapshot, files.Select(c => (c.Path, c.New)), onlyIfClean: false);
         snapshot.Index.BaseTree = tree;
         snapshot.Index.BaseCommit = snapshot.HeadCommit;
-        Save(snapshot, changed: true);
+        Save(snapshot);
     }
 
     /// <summary>True when tracked files differ from HEAD or paths are staged (untracked files do not count).</summary>

@@ -103,8 +103,11 @@ internal sealed class WorkingTreeIndex
     /// <summary>True when no index file existed: nothing was synced yet.</summary>
     public bool IsNew { get; private init; }
 
-    /// <summary>True when the base changed or entries were added since loading (entry edits are tracked by the caller).</summary>
+    /// <summary>True when the base changed or the index was cleared since loading.</summary>
     public bool Changed { get; set; }
+
+    /// <summary>True when anything would be saved differently: the base, or any entry's saved fields.</summary>
+    public bool HasChanges => Changed || (_all ?? _touched).Values.Any(e => e.Modified);
 
     /// <summary>Every entry, decoding the whole file on first use. O(entries).</summary>
     public Dictionary<string, IndexEntry> Entries
@@ -155,7 +158,6 @@ internal sealed class WorkingTreeIndex
 
         var entry = new IndexEntry(path);
         (_all ?? _touched).Add(path, entry);
-        Changed = true;
         return entry;
     }
 
