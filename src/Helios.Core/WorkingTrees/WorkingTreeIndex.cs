@@ -268,7 +268,10 @@ internal sealed class WorkingTreeIndex
         _all = all;
     }
 
-    /// <summary>The position in <see cref="_offsets"/> of the entry for <paramref name="path"/>, or -1.</summary>
+    /// <summary>
+    /// The position in <see cref="_offsets"/> of the entry for <paramref name="path"/>, or, when there
+    /// is none, the bitwise complement of where it would go (as <see cref="Array.BinarySearch(Array, object)"/>).
+    /// </summary>
     private int Find(string path)
     {
         int low = 0, high = _offsets.Length - 1;
@@ -282,7 +285,7 @@ internal sealed class WorkingTreeIndex
             else high = middle - 1;
         }
 
-        return -1;
+        return ~low;
     }
 
     private static IndexEntry ReadEntry(ref Reader reader)
@@ -352,27 +355,43 @@ internal sealed class WorkingTreeIndex
         }
         else
         {
+            // Each touched entry goes where a binary search puts it; the runs of entries between them
+            // are copied in one piece, without decoding a single path.
             var raw = _raw!;
             var touched = _touched.Values.ToArray();
             Array.Sort(touched, (a, b) => string.CompareOrdinal(a.Path, b.Path));
-            int j = 0;
-            for (int i = 0; i < _offsets.Length; i++)
+            int next = 0;
+            void CopyUpTo(int end)
             {
-                var reader = new Reader(raw, _offsets[i]);
-                string path = reader.Text();
-                for (; j < touched.Length && string.CompareOrdinal(touched[j].Path, path) < 0; j++) Put(touched[j]);
-                if (j < touched.Length && touched[j].Path == path)
+                if (end <= next)
                 {
-                    Put(touched[j++]);
-                    continue;
+                    return;
                 }
 
-                int end = i + 1 < _offsets.Length ? _offsets[i + 1] : raw.Length - ChecksumLength;
-                offsets.Add((int)body.Length);
-                body.Write(raw, _offsets[i], end - _offsets[i]);
+                int from = _offsets[next];
+                int to = end < _offsets.Length ? _offsets[end] : raw.Length - ChecksumLength;
+                int shift = (int)body.Length - from;
+                for (int i = next; i < end; i++)
+                {
+                    offsets.Add(_offsets[i] + shift);
+                }
+
+                body.Write(raw, from, to - from);
+                next = end;
             }
 
-            for (; j < touched.Length; j++) Put(touched[j]);
+            foreach (var entry in touched)
+            {
+                int position = Find(entry.Path);
+                CopyUpTo(position >= 0 ? position : ~position);
+                Put(entry);
+                if (position >= 0)
+                {
+                    next = position + 1;
+                }
+            }
+
+            CopyUpTo(_offsets.Length);
         }
 
         var output = new MemoryStream((int)body.Length + (offsets.Count * 4) + 128);
