@@ -539,8 +539,18 @@ public sealed partial class WorkingTree
             EnsureParentDirectory(entry.Path, ready);
         }
 
-        Parallel.ForEach(writes, new ParallelOptions { MaxDegreeOfParallelism = writes.Length > 64 ? Environment.ProcessorCount : 1 }, w =>
-            WriteFile(w.Entry.Path, w.Version!.Value));
+        // Threads pay off for many files (a new worktree); a checkout of a few writes them in line.
+        if (writes.Length > 64)
+        {
+            Parallel.ForEach(writes, w => WriteFile(w.Entry.Path, w.Version!.Value));
+        }
+        else
+        {
+            foreach (var (entry, version) in writes)
+            {
+                WriteFile(entry.Path, version!.Value);
+            }
+        }
 
         foreach (var (entry, version) in list)
         {

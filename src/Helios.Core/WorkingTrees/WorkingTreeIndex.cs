@@ -394,23 +394,25 @@ internal sealed class WorkingTreeIndex
             CopyUpTo(_offsets.Length);
         }
 
-        var output = new MemoryStream((int)body.Length + (offsets.Count * 4) + 128);
-        output.Write(Magic);
-        output.WriteByte(Version);
-        var header = new Writer(output);
-        header.Id(BaseTree);
-        output.WriteByte(BaseCommit is null ? (byte)0 : (byte)1);
-        if (BaseCommit is { } baseCommit) header.Id(baseCommit);
-        header.VarInt((ulong)offsets.Count);
-        Span<byte> word = stackalloc byte[4];
-        foreach (int offset in offsets)
+        // One buffer, filled in place: header, offset table, entries, checksum (a 100,000-file index is ~9 MB).
+        var header = new MemoryStream(128);
+        header.Write(Magic);
+        header.WriteByte(Version);
+        var headerWriter = new Writer(header);
+        headerWriter.Id(BaseTree);
+        header.WriteByte(BaseCommit is null ? (byte)0 : (byte)1);
+        if (BaseCommit is { } baseCommit) headerWriter.Id(baseCommit);
+        headerWriter.VarInt((ulong)offsets.Count);
+        int tableStart = (int)header.Length, bodyStart = tableStart + (offsets.Count * 4);
+        var output = new byte[bodyStart + (int)body.Length + ChecksumLength];
+        header.GetBuffer().AsSpan(0, tableStart).CopyTo(output);
+        for (int i = 0; i < offsets.Count; i++)
         {
-            BinaryPrimitives.WriteInt32LittleEndian(word, offset);
-            output.Write(word);
+            BinaryPrimitives.WriteInt32LittleEndian(output.AsSpan(tableStart + (i * 4), 4), offsets[i]);
         }
 
-        output.Write(body.GetBuffer(), 0, (int)body.Length);
-        header.Int64((long)Checksum(output.GetBuffer().AsSpan(0, (int)output.Length)));
+        body.GetBuffer().AsSpan(0, (int)body.Length).CopyTo(output.AsSpan(bodyStart));
+        BinaryPrimitives.WriteUInt64LittleEndian(output.AsSpan(output.Length - ChecksumLength), Checksum(output.AsSpan(0, output.Length - ChecksumLength)));
         WriteAtomically(file, output);
     }
 
@@ -437,14 +439,14 @@ internal sealed class WorkingTreeIndex
         }
     }
 
-    private static void WriteAtomically(string file, MemoryStream content)
+    private static void WriteAtomically(string file, byte[] content)
     {
         string temp = $"{file}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
             {
-                stream.Write(content.GetBuffer(), 0, (int)content.Length);
+                stream.Write(content);
             }
 
             File.Move(temp, file, overwrite: true);
