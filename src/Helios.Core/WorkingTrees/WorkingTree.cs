@@ -90,8 +90,6 @@ public sealed partial class WorkingTree
     /// <summary>The absolute path of the worktree's top directory.</summary>
     public string Root { get; }
 
-    public Repository Repository => _repository;
-
     /// <summary>
     /// Turns a path given on the command line (relative to <paramref name="currentDirectory"/>) into a
     /// worktree path ('/'-separated, "" for the root); throws when it lies outside the worktree.

@@ -42,8 +42,6 @@ public sealed class WorktreeLayout
 
     public string IndexFile => Path.Combine(MetadataDirectory, "index");
 
-    public string ConfigFile => Path.Combine(CommonDirectory, "helios.yaml");
-
     /// <summary>The ref this worktree uses as HEAD.</summary>
     public RefName Head => Name is null ? RefName.Head : HeadOf(Name);
 
