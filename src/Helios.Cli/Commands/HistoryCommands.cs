@@ -100,7 +100,7 @@ internal static class HistoryCommands
                 {
                     w.WriteStartObject();
                     w.WriteString("path", change.Path);
-                    w.WriteString("status", StatusLetter(change).ToString());
+                    w.WriteString("status", change.Letter.ToString());
                     w.WriteEndObject();
                 }
 
@@ -114,19 +114,12 @@ internal static class HistoryCommands
         context.Out.WriteLine();
         foreach (var change in changes)
         {
-            context.Out.WriteLine($"{StatusLetter(change)}\t{change.Path}");
+            context.Out.WriteLine($"{change.Letter}\t{change.Path}");
         }
 
         return ExitCodes.Success;
     }
 
-    private static char StatusLetter(FileChange change) => (change.Old, change.New) switch
-    {
-        (null, _) => 'A',
-        (_, null) => 'D',
-        ({ } o, { } n) when (o.Kind == EntryKind.Symlink) != (n.Kind == EntryKind.Symlink) => 'T',
-        _ => 'M',
-    };
 
     private static int OperationLog(CliContext context, int? count, bool json)
     {

@@ -14,7 +14,11 @@ public readonly record struct FileVersion(EntryKind Kind, ObjectId Id)
 }
 
 /// <summary>One path whose file differs between two trees: absent on one side is null.</summary>
-public readonly record struct FileChange(string Path, FileVersion? Old, FileVersion? New);
+public readonly record struct FileChange(string Path, FileVersion? Old, FileVersion? New)
+{
+    /// <summary>git's status letter for the change: A, D, T (file and symlink swapped) or M.</summary>
+    public char Letter => TreeDiff.Letter(Old, New);
+}
 
 /// <summary>
 /// Walks trees by path. <see cref="Diff"/> skips every subtree whose id is equal on both sides, so
@@ -24,6 +28,17 @@ public static class TreeDiff
 {
     /// <summary>The id of the tree with no entries (what an unborn branch shows).</summary>
     public static ObjectId EmptyTree => DirectoryNode.EmptyTreeId;
+
+    /// <summary>git's status letter from one version of a path to another: ' ' (same), A, D, T (file and symlink swapped) or M.</summary>
+    public static char Letter(FileVersion? from, FileVersion? to) => (from, to) switch
+    {
+        (null, null) => ' ',
+        (null, _) => 'A',
+        (_, null) => 'D',
+        ({ } a, { } b) when a == b => ' ',
+        ({ } a, { } b) when (a.Kind == EntryKind.Symlink) != (b.Kind == EntryKind.Symlink) => 'T',
+        _ => 'M',
+    };
 
     /// <summary>Files that differ between two trees, in path order (directories as "name/").</summary>
     public static List<FileChange> Diff(ObjectDatabase objects, ObjectId oldTree, ObjectId newTree)

@@ -186,10 +186,24 @@ public sealed partial class WorkingTree
         return NativeFileSystem.LStat(Absolute(path));
     }
 
-    private bool IsRealDirectory(string path, ConcurrentDictionary<string, bool>? known) =>
-        known is null
-            ? LStatInside(path) is { IsDirectory: true }
-            : known.TryGetValue(path, out bool isDirectory) ? isDirectory : known[path] = LStatInside(path, known) is { IsDirectory: true };
+    private bool IsRealDirectory(string path, ConcurrentDictionary<string, bool>? known)
+    {
+        if (known is not null && known.TryGetValue(path, out bool cached))
+        {
+            return cached;
+        }
+
+        bool isDirectory = LStatInside(path, known) is { IsDirectory: true };
+        if (known is not null)
+        {
+            known[path] = isDirectory;
+        }
+
+        return isDirectory;
+    }
+
+    private static EntryKind KindOf(FileStat stat) =>
+        stat.IsSymlink ? EntryKind.Symlink : stat.IsExecutable ? EntryKind.Executable : EntryKind.File;
 
     private string Absolute(string path) => path.Length == 0 ? Root : Root + "/" + path;
 
@@ -211,7 +225,7 @@ public sealed partial class WorkingTree
         if (!_readUntracked && entry.Head is null && !entry.IsStaged)
         {
             // Present is all a status needs to know of an untracked file (the id stays unknown).
-            entry.Disk = new FileVersion(stat.IsSymlink ? EntryKind.Symlink : stat.IsExecutable ? EntryKind.Executable : EntryKind.File, default);
+            entry.Disk = new FileVersion(KindOf(stat), default);
             return;
         }
 
@@ -228,19 +242,11 @@ public sealed partial class WorkingTree
     {
         string absolute = Absolute(path);
         byte[] content;
-        EntryKind kind;
         try
         {
-            if (stat.IsSymlink)
-            {
-                content = System.Text.Encoding.UTF8.GetBytes(new FileInfo(absolute).LinkTarget ?? "");
-                kind = EntryKind.Symlink;
-            }
-            else
-            {
-                content = File.ReadAllBytes(absolute);
-                kind = stat.IsExecutable ? EntryKind.Executable : EntryKind.File;
-            }
+            content = stat.IsSymlink
+                ? System.Text.Encoding.UTF8.GetBytes(new FileInfo(absolute).LinkTarget ?? "")
+                : File.ReadAllBytes(absolute);
         }
         catch (UnauthorizedAccessException e)
         {
@@ -248,7 +254,7 @@ public sealed partial class WorkingTree
         }
 
         var encoding = ObjectCodec.EncodeBlob(content);
-        return (new FileVersion(kind, ObjectId.Of(encoding)), encoding);
+        return (new FileVersion(KindOf(stat), ObjectId.Of(encoding)), encoding);
     }
 
     /// <summary>The entry's disk content as a blob encoding, reading the file again if the scan used the stat cache.</summary>

@@ -169,22 +169,19 @@ public sealed partial class WorkingTree
                 continue;
             }
 
-            if (entry.Disk is { } disk)
+            if (entry.Disk == entry.Head)
             {
-                blobs.Add(new EncodedObject(disk.Id, ReadEncoded(entry)));
-                entry.Staged = disk;
-                entry.StagedDelete = false;
+                // Back to what the base records: nothing left to stage.
+                entry.Unstage();
             }
             else
             {
-                entry.Staged = null;
-                entry.StagedDelete = true;
-            }
+                if (entry.Disk is { } disk)
+                {
+                    blobs.Add(new EncodedObject(disk.Id, ReadEncoded(entry)));
+                }
 
-            if (entry.Indexed == entry.Head)
-            {
-                entry.Staged = null;
-                entry.StagedDelete = false;
+                entry.Stage(entry.Disk);
             }
 
             staged.Add(entry.Path);
@@ -260,8 +257,7 @@ public sealed partial class WorkingTree
             foreach (var (entry, version) in committed)
             {
                 entry.Head = version;
-                entry.Staged = null;
-                entry.StagedDelete = false;
+                entry.Unstage();
             }
 
             snapshot.Index.BaseTree = workspace.BaseTree;
@@ -358,13 +354,12 @@ public sealed partial class WorkingTree
             foreach (var entry in snapshot.Index.Entries.Values)
             {
                 // Local edits and staged additions go back to what the target records.
-                if (!writes.ContainsKey(entry.Path) && (entry.IsStaged || (entry.Head is not null && entry.Disk != entry.Head)))
+                if (!writes.ContainsKey(entry.Path) && entry.HasTrackedChange)
                 {
                     writes[entry.Path] = entry.Head;
                 }
 
-                entry.Staged = null;
-                entry.StagedDelete = false;
+                entry.Unstage();
             }
 
             ApplyChanges(snapshot, writes.Select(w => (w.Key, w.Value)), onlyIfClean: false);
@@ -376,10 +371,12 @@ public sealed partial class WorkingTree
                 snapshot.Index.GetOrAdd(change.Path).Head = change.New;
             }
 
-            foreach (var entry in keepStaged ? [] : snapshot.Index.Entries.Values.Where(e => e.IsStaged).ToArray())
+            if (!keepStaged)
             {
-                entry.Staged = null;
-                entry.StagedDelete = false;
+                foreach (var entry in snapshot.Index.Entries.Values)
+                {
+                    entry.Unstage();
+                }
             }
         }
 
@@ -412,7 +409,6 @@ public sealed partial class WorkingTree
     {
         var snapshot = Begin();
         var tree = snapshot.Index.BaseTree;
-        snapshot.Index.BaseTree = TreeDiff.EmptyTree;
         snapshot.Index.Clear();
         var files = TreeDiff.Diff(_repository.Objects, TreeDiff.EmptyTree, tree);
         ApplyChanges(snapshot, files.Select(c => (c.Path, c.New)), onlyIfClean: false);
@@ -426,7 +422,7 @@ public sealed partial class WorkingTree
     {
         var snapshot = Begin();
         Scan(snapshot, tracked: true);
-        bool changed = snapshot.Index.Entries.Values.Any(e => e.IsStaged || (e.Head is not null && e.Disk != e.Head));
+        bool changed = snapshot.Index.Entries.Values.Any(e => e.HasTrackedChange);
         Save(snapshot);
         return changed;
     }
@@ -496,7 +492,7 @@ public sealed partial class WorkingTree
     private static void AddStatus(IndexEntry entry, List<StatusEntry> into)
     {
         var indexed = entry.Indexed;
-        char staged = !entry.IsStaged ? ' ' : Compare(entry.Head, indexed);
+        char staged = !entry.IsStaged ? ' ' : TreeDiff.Letter(entry.Head, indexed);
         if (indexed is null)
         {
             if (staged != ' ')
@@ -512,20 +508,10 @@ public sealed partial class WorkingTree
             return;
         }
 
-        char unstaged = Compare(indexed, entry.Disk);
+        char unstaged = TreeDiff.Letter(indexed, entry.Disk);
         if (staged != ' ' || unstaged != ' ')
         {
             into.Add(new StatusEntry(entry.Path, staged, unstaged));
         }
     }
-
-    private static char Compare(FileVersion? from, FileVersion? to) => (from, to) switch
-    {
-        (null, null) => ' ',
-        (null, _) => 'A',
-        (_, null) => 'D',
-        ({ } a, { } b) when a == b => ' ',
-        ({ } a, { } b) when (a.Kind == EntryKind.Symlink) != (b.Kind == EntryKind.Symlink) => 'T',
-        _ => 'M',
-    };
 }

@@ -21,6 +21,22 @@ internal sealed class IndexEntry(string path)
 
     public bool IsStaged => Staged is not null || StagedDelete;
 
+    /// <summary>True when the file differs from the base tree on disk, or a path is staged (untracked files do not count).</summary>
+    public bool HasTrackedChange => IsStaged || (Head is not null && Disk != Head);
+
+    /// <summary>Stages <paramref name="version"/>, or the file's removal when it is null.</summary>
+    public void Stage(FileVersion? version)
+    {
+        Staged = version;
+        StagedDelete = version is null;
+    }
+
+    public void Unstage()
+    {
+        Staged = null;
+        StagedDelete = false;
+    }
+
     /// <summary>The stat cache: when lstat still returns <see cref="SeenStat"/>, the file holds <see cref="Seen"/>.</summary>
     public FileStat SeenStat { get; set { Modified |= field != value; field = value; } }
 
