@@ -95,7 +95,7 @@ internal static class CommitBreakdown
         now = now.AddTicks(-(now.Ticks % 10));
         var author = repository.Options.DefaultIdentity with { When = now };
         ObjectId[] parents = workspace.BaseCommit is { } parent ? [parent] : [];
-        var commit = new Commit(tree, parents, author, author, "edit one file"u8.ToArray(), null);
+        var commit = new Commit(tree, parents, Commit.GenerationAfter(parents.Select(repository.ReadCommit)), author, author, "edit one file"u8.ToArray(), null);
         var (id, bytes) = ObjectCodec.EncodeWithId(commit);
         batch.Objects.Add(new EncodedObject(id, bytes));
 

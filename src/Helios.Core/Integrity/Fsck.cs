@@ -77,6 +77,7 @@ public static class Fsck
         private readonly HashSet<ObjectId> _reportedRefTargets = [];
         private readonly List<FsckProblem> _problems = [];
         private readonly List<FsckProblem> _operationProblems = [];
+        private readonly Dictionary<ObjectId, Commit> _reachedCommits = [];
         private long _checked, _commits, _trees, _blobs, _reachable;
 
         public FsckReport Run()
@@ -106,6 +107,7 @@ public static class Fsck
             }
 
             Walk(roots);
+            CheckGenerations();
             CheckOperationChain(operations, corruptOperations);
             _problems.AddRange(_operationProblems.OrderBy(p => p.Operation));
             return new FsckReport
@@ -366,6 +368,7 @@ public static class Fsck
             {
                 case Commit commit:
                     _reachable++;
+                    _reachedCommits.Add(item.Id, commit);
                     foreach (var parent in commit.Parents)
                     {
                         Push(stack, new Pending(parent, ObjectType.Commit, Via.CommitParent, item.Id));
@@ -386,6 +389,34 @@ public static class Fsck
                     }
 
                     break;
+            }
+        }
+
+        /// <summary>
+        /// A wrong generation number would make merge-base walks stop too early, so each is checked
+        /// against its parents (those that could be read; a missing parent is reported already).
+        /// </summary>
+        private void CheckGenerations()
+        {
+            foreach (var (id, commit) in _reachedCommits)
+            {
+                long expected = 1;
+                foreach (var parent in commit.Parents)
+                {
+                    if (!_reachedCommits.TryGetValue(parent, out var p))
+                    {
+                        expected = 0;
+                        break;
+                    }
+
+                    expected = Math.Max(expected, p.Generation + 1);
+                }
+
+                if (expected != 0 && commit.Generation != expected)
+                {
+                    _problems.Add(new FsckProblem(FsckProblemKind.WrongGeneration, id, null, null,
+                        $"Commit {id} records generation {commit.Generation}; its parents make it {expected}."));
+                }
             }
         }
 

@@ -29,6 +29,9 @@ public enum FsckProblemKind
 
     /// <summary>The operation log's hash chain is broken: a record is missing or does not carry the hash of the record before it.</summary>
     BrokenOperationChain = 8,
+
+    /// <summary>A commit's generation number is not 1 + the largest of its parents' (which would mislead merge-base searches).</summary>
+    WrongGeneration = 9,
 }
 
 /// <summary>

@@ -99,21 +99,31 @@ public sealed class Tree : HeliosObject
 public sealed record Signature(string Name, string Email, DateTimeOffset When);
 
 /// <summary>
-/// A snapshot: the root tree, parents (first parent is the branch's previous head), author,
-/// committer, the message bytes exactly as given, and string metadata (scores, agent ids).
+/// A snapshot: the root tree, parents (first parent is the branch's previous head), the
+/// generation number, author, committer, the message bytes exactly as given, and string metadata
+/// (scores, agent ids).
 /// </summary>
 public sealed class Commit : HeliosObject
 {
+    /// <summary>Builds a commit; <paramref name="generation"/> must come from <see cref="GenerationAfter"/>.</summary>
     public Commit(
         ObjectId tree,
         IReadOnlyList<ObjectId> parents,
+        long generation,
         Signature author,
         Signature committer,
         ReadOnlyMemory<byte> message,
         IReadOnlyDictionary<string, string>? metadata = null)
     {
+        if (parents.Count == 0 ? generation != 1 : generation < 2)
+        {
+            throw new Errors.HeliosException(Errors.HeliosErrorCode.InvalidArgument,
+                $"Generation {generation} is impossible for a commit with {parents.Count} parents: a root commit has 1, any other at least 2.");
+        }
+
         Tree = tree;
         Parents = parents.ToArray();
+        Generation = generation;
         Author = author;
         Committer = committer;
         Message = message;
@@ -132,6 +142,26 @@ public sealed class Commit : HeliosObject
     public ObjectId Tree { get; }
 
     public IReadOnlyList<ObjectId> Parents { get; }
+
+    /// <summary>
+    /// 1 for a root commit, else 1 + the largest generation of its parents (the longest path to a
+    /// root, counting both ends). Kept in the commit, as git's commit-graph keeps it beside: an ancestor
+    /// always has a smaller generation, so a walk looking for ancestors of X can skip every commit
+    /// whose generation is below X's.
+    /// </summary>
+    public long Generation { get; }
+
+    /// <summary>The generation of a commit with these parents.</summary>
+    public static long GenerationAfter(IEnumerable<Commit> parents)
+    {
+        long max = 0;
+        foreach (var p in parents)
+        {
+            max = Math.Max(max, p.Generation);
+        }
+
+        return max + 1;
+    }
 
     public Signature Author { get; }
 

@@ -154,6 +154,7 @@ public static class ObjectCodec
             w.WriteId(p);
         }
 
+        w.WriteVarUInt((ulong)c.Generation);
         WriteSignature(w, c.Author);
         WriteSignature(w, c.Committer);
         w.WriteLengthPrefixed(c.Message.Span);
@@ -180,6 +181,12 @@ public static class ObjectCodec
             parents[i] = r.ReadId();
         }
 
+        ulong generation = r.ReadVarUInt();
+        if (parentCount == 0 ? generation != 1 : generation is < 2 or > long.MaxValue)
+        {
+            throw new FormatException($"generation {generation} is impossible with {parentCount} parents");
+        }
+
         var author = ReadSignature(ref r);
         var committer = ReadSignature(ref r);
         var message = r.ReadLengthPrefixed().ToArray();
@@ -199,7 +206,7 @@ public static class ObjectCodec
         }
 
         r.ExpectEnd();
-        return new Commit(tree, parents, author, committer, message, metadata);
+        return new Commit(tree, parents, (long)generation, author, committer, message, metadata);
     }
 
     private static void WriteSignature(CanonicalWriter w, Signature s)

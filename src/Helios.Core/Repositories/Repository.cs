@@ -266,7 +266,8 @@ public sealed class Repository : IDisposable
         var now = Now();
         var author = options.Author ?? _options.DefaultIdentity with { When = now };
         var parents = workspace.BaseCommit is { } parent ? [parent, .. options.ExtraParents] : options.ExtraParents.ToArray();
-        var commit = new Commit(tree, parents, author, options.Committer ?? author, message, options.Metadata);
+        long generation = Helios.Core.Objects.Commit.GenerationAfter(parents.Select(ReadCommit));
+        var commit = new Commit(tree, parents, generation, author, options.Committer ?? author, message, options.Metadata);
         var (id, bytes) = ObjectCodec.EncodeWithId(commit);
         batch.Objects.Add(new EncodedObject(id, bytes));
 

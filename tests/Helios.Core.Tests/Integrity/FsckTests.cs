@@ -251,7 +251,7 @@ public sealed class FsckTests : IDisposable
         // The blob is also reached correctly (as a.txt); the bad entry is reported all the same.
         var blob = BlobId("1");
         var tree = PutObject(new Tree([new TreeEntry("dir", EntryKind.Tree, blob)]));
-        var commit = PutObject(new Commit(tree, [_c3], Someone, Someone, "bad tree"u8.ToArray()));
+        var commit = PutObject(new Commit(tree, [_c3], _repo.ReadCommit(_c3).Generation + 1, Someone, Someone, "bad tree"u8.ToArray()));
         Commit("corrupt", new RefUpdate(Feature.Ref, RefTarget.To(_c3), RefTarget.To(commit)));
 
         var problem = Assert.Single(Fsck.Check(_repo).Problems);
@@ -262,11 +262,24 @@ public sealed class FsckTests : IDisposable
     }
 
     [Fact]
+    public void A_commit_whose_generation_does_not_follow_from_its_parents_is_reported()
+    {
+        var c3 = _repo.ReadCommit(_c3);
+        var commit = PutObject(new Commit(c3.Tree, [_c3], c3.Generation + 5, Someone, Someone, "skips generations"u8.ToArray()));
+        Commit("corrupt", new RefUpdate(Feature.Ref, RefTarget.To(_c3), RefTarget.To(commit)));
+
+        var problem = Assert.Single(Fsck.Check(_repo).Problems);
+        Assert.Equal(FsckProblemKind.WrongGeneration, problem.Kind);
+        Assert.Equal(commit, problem.Id);
+        Assert.Contains($"its parents make it {c3.Generation + 1}", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_commit_whose_parent_is_a_tree_and_whose_tree_is_a_blob_is_reported_twice_as_the_wrong_type()
     {
         var tree = _repo.ReadCommit(_c1).Tree;
         var blob = BlobId("3");
-        var commit = PutObject(new Commit(blob, [tree], Someone, Someone, "bad links"u8.ToArray()));
+        var commit = PutObject(new Commit(blob, [tree], 2, Someone, Someone, "bad links"u8.ToArray()));
         Commit("corrupt", new RefUpdate(Feature.Ref, RefTarget.To(_c3), RefTarget.To(commit)));
 
         var problems = Fsck.Check(_repo).Problems;
@@ -334,7 +347,7 @@ public sealed class FsckTests : IDisposable
         ObjectId? parent = null;
         for (int i = 0; i < depth; i++)
         {
-            var (id, bytes) = ObjectCodec.EncodeWithId(new Commit(treeId, parent is { } p ? [p] : [], Someone, Someone, BitConverter.GetBytes(i)));
+            var (id, bytes) = ObjectCodec.EncodeWithId(new Commit(treeId, parent is { } p ? [p] : [], i + 1, Someone, Someone, BitConverter.GetBytes(i)));
             batch.Add(new EncodedObject(id, bytes));
             parent = id;
         }

@@ -39,7 +39,7 @@ public class ObjectCodecPropertyTests
                       from parents in Gen.ListOf(Ids)
                       from signature in signatures
                       from message in ArbMap.Default.GeneratorFor<byte[]>()
-                      select new Commit(tree, parents.ToArray(), signature, signature, message ?? []);
+                      select new Commit(tree, parents.ToArray(), parents.Count == 0 ? 1 : 2, signature, signature, message ?? []);
         Prop.ForAll(commits.ToArbitrary(), commit =>
         {
             var bytes = ObjectCodec.Encode(commit);

@@ -36,11 +36,11 @@ public class ObjectCodecTests
     [Fact]
     public void Commit_encoding_and_id_are_frozen()
     {
-        var commit = new Commit(SomeId, [SomeId], Ada, Ada with { Name = "Bob" }, "fix: it\n"u8.ToArray(),
+        var commit = new Commit(SomeId, [SomeId], 2, Ada, Ada with { Name = "Bob" }, "fix: it\n"u8.ToArray(),
             new Dictionary<string, string> { ["score"] = "0.93", ["agent"] = "a1" });
         var bytes = ObjectCodec.Encode(commit);
-        Assert.Equal("039b01000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f01000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f034164610f616461406578616d706c652e636f6d00060dec13268b40007803426f620f616461406578616d706c652e636f6d00060dec13268b400078086669783a2069740a02056167656e740261310573636f726504302e3933", Convert.ToHexStringLower(bytes));
-        Assert.Equal("d017f177f2b5f0fa96a97ef4125960074b9357e3a6e2d0c0cbbaba2d9b17feee", ObjectId.Of(bytes).ToString());
+        Assert.Equal("039c01000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f01000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f02034164610f616461406578616d706c652e636f6d00060dec13268b40007803426f620f616461406578616d706c652e636f6d00060dec13268b400078086669783a2069740a02056167656e740261310573636f726504302e3933", Convert.ToHexStringLower(bytes));
+        Assert.Equal("315bde36bf05196c1ca5c21537c91b6f6e032347cb7c0bf9bae67ac2b6c3a033", ObjectId.Of(bytes).ToString());
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public class ObjectCodecTests
     [Fact]
     public void Commit_round_trips_every_field()
     {
-        var commit = new Commit(SomeId, [SomeId, ObjectId.Of("x"u8)], Ada, Ada with { When = Ada.When.ToOffset(TimeSpan.FromMinutes(-330)) },
+        var commit = new Commit(SomeId, [SomeId, ObjectId.Of("x"u8)], 7, Ada, Ada with { When = Ada.When.ToOffset(TimeSpan.FromMinutes(-330)) },
             new byte[] { 0xff, 0x00, 0x0a }, new Dictionary<string, string> { ["k"] = "v=1" });
         var decoded = (Commit)ObjectCodec.Decode(SomeId, ObjectCodec.Encode(commit));
         Assert.Equal(commit.Tree, decoded.Tree);
@@ -83,6 +83,24 @@ public class ObjectCodecTests
         Assert.Equal(HeliosErrorCode.Corruption, e.Code);
         Assert.Contains(SomeId.ToString(), e.Message, StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(what));
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(0, 2)]
+    [InlineData(1, 1)]
+    public void Decoding_rejects_a_generation_its_parents_make_impossible(int parentCount, byte generation)
+    {
+        ObjectId[] parents = parentCount == 0 ? [] : [SomeId];
+        var bytes = ObjectCodec.Encode(new Commit(SomeId, parents, parentCount + 1, Ada, Ada, "m"u8.ToArray()));
+        // Type, a one- or two-byte length, tree id, parent count, parent ids: then the generation.
+        int lengthBytes = (bytes[1] & 0x80) == 0 ? 1 : 2;
+        int at = 1 + lengthBytes + ObjectId.Size + 1 + parentCount * ObjectId.Size;
+        Assert.Equal(parentCount + 1, bytes[at]);
+        bytes[at] = generation;
+
+        var e = Assert.Throws<CorruptObjectException>(() => ObjectCodec.Decode(SomeId, bytes));
+        Assert.Contains($"generation {generation}", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -127,7 +145,7 @@ public class ObjectCodecTests
     [Fact]
     public void Every_truncation_of_a_commit_is_rejected()
     {
-        var bytes = ObjectCodec.Encode(new Commit(SomeId, [SomeId], Ada, Ada, "m"u8.ToArray(), new Dictionary<string, string> { ["a"] = "b" }));
+        var bytes = ObjectCodec.Encode(new Commit(SomeId, [SomeId], 2, Ada, Ada, "m"u8.ToArray(), new Dictionary<string, string> { ["a"] = "b" }));
         for (int length = 0; length < bytes.Length; length++)
         {
             Assert.Throws<CorruptObjectException>(() => ObjectCodec.Decode(SomeId, bytes.AsMemory(0, length)));
