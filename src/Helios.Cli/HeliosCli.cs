@@ -86,6 +86,7 @@ public static class HeliosCli
         WorkingTreeCommands.Add(root, context);
         HistoryCommands.Add(root, context);
         BranchCommands.Add(root, context);
+        MergeCommands.Add(root, context);
         WorktreeCommands.Add(root, context);
         FsckCommand.Add(root, context);
 

@@ -222,7 +222,7 @@ internal static class HistoryCommands
         w.WriteEndObject();
     }
 
-    private static void WriteJson(CliContext context, Action<Utf8JsonWriter> write)
+    internal static void WriteJson(CliContext context, Action<Utf8JsonWriter> write)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))

@@ -20,11 +20,11 @@ internal static class WorkingTreeCommands
         var paths = new Argument<string[]>("paths") { Arity = ArgumentArity.OneOrMore, Description = "Files or directories ('.' for everything)." };
         root.Subcommands.Add(CommandBuilder.Create("add", "Stage files: the next commit records only staged paths.", p => AddPaths(context, p.GetValue(paths)!), paths));
 
-        var message = new Option<string>("--message", "-m") { Description = "The commit message.", Required = true };
+        var message = new Option<string?>("--message", "-m") { Description = "The commit message (optional when completing a merge: the merge's message is used)." };
         var meta = new Option<string[]>("--meta") { Description = "Metadata KEY=VALUE stored with the commit (repeatable)." };
         var allowEmpty = new Option<bool>("--allow-empty") { Description = "Commit even when nothing changed." };
         root.Subcommands.Add(CommandBuilder.Create("commit", "Record the working tree (or the staged paths) as a new commit on the current branch.",
-            p => Commit(context, p.GetValue(message)!, p.GetValue(meta) ?? [], p.GetValue(allowEmpty)), message, meta, allowEmpty));
+            p => Commit(context, p.GetValue(message), p.GetValue(meta) ?? [], p.GetValue(allowEmpty)), message, meta, allowEmpty));
 
         var porcelain = new Option<bool>("--porcelain") { Description = "Stable machine-readable output (git's porcelain v1)." };
         var untrackedFiles = new Option<string>("--untracked-files", "-u")
@@ -85,8 +85,13 @@ internal static class WorkingTreeCommands
         return ExitCodes.Success;
     }
 
-    private static int Commit(CliContext context, string message, string[] meta, bool allowEmpty)
+    private static int Commit(CliContext context, string? message, string[] meta, bool allowEmpty)
     {
+        if (message is null && context.Worktree.MergeInProgress is null)
+        {
+            throw new HeliosException(HeliosErrorCode.InvalidArgument, "A commit needs a message: give it with -m MESSAGE.");
+        }
+
         var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var pair in meta)
         {
@@ -100,7 +105,7 @@ internal static class WorkingTreeCommands
         }
 
         var worktree = context.Worktree;
-        var result = worktree.Commit(System.Text.Encoding.UTF8.GetBytes(message), new CommitOptions
+        var result = worktree.Commit(System.Text.Encoding.UTF8.GetBytes(message ?? ""), new CommitOptions
         {
             Metadata = metadata,
             AllowEmpty = allowEmpty,
@@ -109,7 +114,7 @@ internal static class WorkingTreeCommands
         {
             case CommitResult.Committed committed:
                 string where = context.Repository.CurrentBranch?.Value ?? "detached HEAD";
-                context.Out.WriteLine($"[{where} {committed.Id.ToShortString()}] {FirstLine(message)}");
+                context.Out.WriteLine($"[{where} {committed.Id.ToShortString()}] {context.Repository.ReadCommit(committed.Id).Subject}");
                 return ExitCodes.Success;
             case CommitResult.NothingToCommit:
                 // An error like any other (stderr, exit 1 through the one table), so agents see why nothing happened.
@@ -154,10 +159,18 @@ internal static class WorkingTreeCommands
             context.Out.WriteLine($"The branch moved outside this worktree (the files are at {status.BaseCommit?.ToShortString() ?? "no commit"}); changes below are against the new commit. Run 'helios checkout {(status.Head?.Symbolic is { } b ? BranchName.FromRef(b)?.Value : "HEAD")}' to bring the files up to it.");
         }
 
-        var staged = status.Entries.Where(e => e.Staged is not (' ' or '?')).ToArray();
-        var unstaged = status.Entries.Where(e => e.Unstaged is not (' ' or '?')).ToArray();
+        if (status.Merging is { } merging)
+        {
+            context.Out.WriteLine($"You are merging {merging}: fix the conflicts, 'helios add' each path, then 'helios commit' (or 'helios merge --abort').");
+        }
+
+        static bool Unmerged(StatusEntry e) => e.Staged is 'U' || e.Unstaged is 'U' || (e.Staged, e.Unstaged) is ('A', 'A');
+        var unmerged = status.Entries.Where(Unmerged).ToArray();
+        var staged = status.Entries.Where(e => e.Staged is not (' ' or '?') && !Unmerged(e)).ToArray();
+        var unstaged = status.Entries.Where(e => e.Unstaged is not (' ' or '?') && !Unmerged(e)).ToArray();
         var others = status.Entries.Where(e => e.Staged == '?').ToArray();
         Section(context, "Changes staged for commit:", staged.Select(e => $"{Word(e.Staged)}{e.Path}"));
+        Section(context, "Unmerged paths:", unmerged.Select(e => $"{UnmergedWord(e)}{e.Path}"));
         Section(context, "Changes not staged for commit:", unstaged.Select(e => $"{Word(e.Unstaged)}{e.Path}"));
         Section(context, "Untracked files (commit records them unless ignored):", others.Select(e => e.Path));
         if (status.IsClean)
@@ -190,6 +203,14 @@ internal static class WorkingTreeCommands
         'D' => "deleted:    ",
         'T' => "typechange: ",
         _ => "modified:   ",
+    };
+
+    private static string UnmergedWord(StatusEntry e) => (e.Staged, e.Unstaged) switch
+    {
+        ('A', 'A') => "both added:      ",
+        ('U', 'D') => "deleted by them: ",
+        ('D', 'U') => "deleted by us:   ",
+        _ => "both modified:   ",
     };
 
     internal static string FirstLine(string message) => message.Split('\n', 2)[0];

@@ -23,6 +23,9 @@ public sealed record CommitOptions
 
     /// <summary>Who did it, for the operation log.</summary>
     public string Agent { get; init; } = "";
+
+    /// <summary>The operation-log kind and description, when not a plain commit's (a merge records its report).</summary>
+    internal (string Kind, string Description)? Operation { get; init; }
 }
 
 /// <summary>The outcome of a commit: committed, nothing to commit, or the branch moved under us.</summary>

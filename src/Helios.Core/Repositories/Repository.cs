@@ -1,4 +1,5 @@
 using Helios.Core.Errors;
+using Helios.Core.Merging;
 using Helios.Core.Objects;
 using Helios.Core.Refs;
 using Helios.Core.Storage;
@@ -161,14 +162,64 @@ public sealed class Repository : IDisposable
         Apply("checkout", description, agent, new RefUpdate(Head, expected, target));
 
     /// <summary>Moves any ref by compare-and-swap from <paramref name="expected"/>, recorded in the operation log as a reset.</summary>
-    public OperationRecord MoveRef(RefName name, RefTarget? expected, RefTarget target, string description, string agent = "")
+    public OperationRecord MoveRef(RefName name, RefTarget? expected, RefTarget target, string description, string agent = "") =>
+        MoveRef("reset", name, expected, target, description, agent);
+
+    internal OperationRecord MoveRef(string kind, RefName name, RefTarget? expected, RefTarget target, string description, string agent)
     {
         if (target.Id is { } id)
         {
             Objects.Read<Commit>(id);
         }
 
-        return Apply("reset", description, agent, new RefUpdate(name, expected, target));
+        return Apply(kind, description, agent, new RefUpdate(name, expected, target));
+    }
+
+    /// <summary>
+    /// Merges <paramref name="child"/> into the workspace's branch (see <see cref="Merger"/>):
+    /// up to date, a fast-forward (the ref moves, the workspace follows), a merge commit with both
+    /// parents when every conflict was settled, or, with conflicts left (manual strategy), the
+    /// merged content with conflict markers in the workspace and nothing committed: resolve the
+    /// files and commit with <c>ExtraParents = [child]</c>. The report's summary is recorded in
+    /// the operation log. Refused when the workspace has uncommitted changes.
+    /// </summary>
+    public MergeReport Merge(Workspace workspace, ObjectId child, MergeOptions? options = null)
+    {
+        options ??= new MergeOptions();
+        if (workspace.HasChanges)
+        {
+            throw new HeliosException(HeliosErrorCode.Conflict, "The workspace has uncommitted changes; commit or discard them before merging.");
+        }
+
+        var parent = workspace.BaseCommit;
+        var parentTree = workspace.BaseTree;
+        var report = Merger.Compute(this, workspace, child, options);
+        string label = options.ChildLabel ?? child.ToShortString();
+        switch (report.Outcome)
+        {
+            case MergeOutcome.FastForward:
+                MoveRef("merge", workspace.Target, parent is { } p ? RefTarget.To(p) : null, RefTarget.To(child), report.Summary(label), options.Agent);
+                workspace.Load(child, report.Tree!.Value);
+                return report;
+            case MergeOutcome.Merged:
+                var result = Commit(workspace, options.Message ?? $"Merge {label}", new CommitOptions
+                {
+                    ExtraParents = [child],
+                    Agent = options.Agent,
+                    Metadata = new Dictionary<string, string> { ["merge.strategy"] = options.Strategy.Name() },
+                    Operation = ("merge", report.Summary(label)),
+                });
+                if (result is not CommitResult.Committed committed)
+                {
+                    workspace.Load(parent, parentTree);
+                    result.EnsureCommitted();
+                    throw new InvalidOperationException();
+                }
+
+                return report with { Commit = committed.Id, Tree = workspace.BaseTree };
+            default:
+                return report;
+        }
     }
 
     /// <summary>
@@ -276,7 +327,9 @@ public sealed class Repository : IDisposable
         var expected = workspace.BaseCommit is { } b ? RefTarget.To(b) : (RefTarget?)null;
         var result = Refs.Commit(new RefTransaction(
             [new RefUpdate(workspace.Target, expected, RefTarget.To(id))],
-            Info("commit", $"commit {id.ToShortString()} on {Describe(workspace.Target)}: {commit.Subject}", options.Agent, now))
+            options.Operation is { } operation
+                ? Info(operation.Kind, $"{operation.Description}; commit {id.ToShortString()}", options.Agent, now)
+                : Info("commit", $"commit {id.ToShortString()} on {Describe(workspace.Target)}: {commit.Subject}", options.Agent, now))
         {
             Objects = batch.Objects,
         });

@@ -43,6 +43,9 @@ public sealed record WorkingTreeStatus(RefTarget? Head, ObjectId? HeadCommit, Ob
 
     /// <summary>True when the branch moved outside this worktree: commits are refused until the files are rebased (reset).</summary>
     public bool IsStale => BaseCommit != HeadCommit;
+
+    /// <summary>The label of the revision being merged while a conflicted merge is in progress; null otherwise.</summary>
+    public string? Merging { get; init; }
 }
 
 /// <summary>A checkout or reset refused because it would overwrite local changes in <see cref="Paths"/>.</summary>
@@ -138,9 +141,20 @@ public sealed partial class WorkingTree
             UntrackedFiles.Normal => CollapseUntracked(snapshot.Index, others.ToList()),
             _ => others,
         };
+        var merge = MergeState.Load(MergeStateFile);
+        if (merge is not null)
+        {
+            // Unresolved paths show as git shows unmerged ones (UU, AA, UD, DU), among the changes.
+            var unmerged = merge.Conflicts.ToDictionary(c => c.Path, c => UnmergedLetters(c.Kind), StringComparer.Ordinal);
+            changes = changes.Where(e => !unmerged.ContainsKey(e.Path))
+                .Concat(unmerged.Select(u => new StatusEntry(u.Key, u.Value[0], u.Value[1])))
+                .OrderBy(e => e.Path, StringComparer.Ordinal);
+            others = others.Where(p => !unmerged.ContainsKey(p));
+        }
+
         entries = [.. changes, .. others.Order(StringComparer.Ordinal).Select(p => new StatusEntry(p, '?', '?'))];
         Save(snapshot);
-        return new WorkingTreeStatus(snapshot.HeadRef, snapshot.HeadCommit, snapshot.Index.BaseCommit, entries, skipped);
+        return new WorkingTreeStatus(snapshot.HeadRef, snapshot.HeadCommit, snapshot.Index.BaseCommit, entries, skipped) { Merging = merge?.Label };
     }
 
     /// <summary>
@@ -187,6 +201,18 @@ public sealed partial class WorkingTree
             staged.Add(entry.Path);
         }
 
+        // Staging a conflicted path marks it resolved, even when the resolution is to delete it.
+        var resolved = new List<string>();
+        foreach (var conflict in MergeState.Load(MergeStateFile)?.Conflicts ?? [])
+        {
+            int match = MatchingPathspec(paths, conflict.Path);
+            if (match >= 0)
+            {
+                matched[match] = true;
+                resolved.Add(conflict.Path);
+            }
+        }
+
         for (int i = 0; i < paths.Count; i++)
         {
             if (!matched[i])
@@ -200,6 +226,7 @@ public sealed partial class WorkingTree
             _repository.Objects.Store.PutMany(blobs);
         }
 
+        ResolveConflicts(resolved);
         Save(snapshot);
         staged.Sort(StringComparer.Ordinal);
         return staged;
@@ -218,6 +245,21 @@ public sealed partial class WorkingTree
             // The branch moved outside this worktree (another process or worktree committed to it):
             // these files are based on the old commit, so committing them would undo that work.
             return new CommitResult.RefMoved(target, snapshot.Index.BaseCommit, snapshot.HeadRef?.Symbolic is { } b ? _repository.ReadRef(b) : snapshot.HeadRef);
+        }
+
+        var merge = PendingMergeForCommit();
+        if (merge is not null)
+        {
+            options = (options ?? new CommitOptions()) with
+            {
+                ExtraParents = [merge.Child],
+                Metadata = new Dictionary<string, string>(options?.Metadata ?? new Dictionary<string, string>()) { ["merge.strategy"] = merge.Strategy.Name() },
+                Operation = ("merge", $"merge {merge.Label} ({merge.Strategy.Name()}): conflicts resolved by hand"),
+            };
+            if (message.IsEmpty)
+            {
+                message = System.Text.Encoding.UTF8.GetBytes(merge.Message);
+            }
         }
 
         Scan(snapshot, tracked: false);
@@ -262,6 +304,10 @@ public sealed partial class WorkingTree
 
             snapshot.Index.BaseTree = workspace.BaseTree;
             snapshot.Index.BaseCommit = workspace.BaseCommit;
+            if (merge is not null)
+            {
+                File.Delete(MergeStateFile);
+            }
         }
 
         Save(snapshot);
@@ -488,6 +534,14 @@ public sealed partial class WorkingTree
 
         return result;
     }
+
+    private static string UnmergedLetters(Merging.ConflictKind kind) => kind switch
+    {
+        Merging.ConflictKind.AddAdd => "AA",
+        Merging.ConflictKind.ModifyDelete => "UD",
+        Merging.ConflictKind.DeleteModify => "DU",
+        _ => "UU",
+    };
 
     private static void AddStatus(IndexEntry entry, List<StatusEntry> into)
     {
