@@ -15,6 +15,19 @@ public enum ConflictStyle
     ZealousDiff3,
 }
 
+/// <summary>Which side a conflicting region takes instead of markers (git's -X ours / -X theirs).</summary>
+public enum TextMergeFavor
+{
+    /// <summary>Conflicting regions get conflict markers.</summary>
+    None,
+
+    /// <summary>Conflicting regions take our lines.</summary>
+    Ours,
+
+    /// <summary>Conflicting regions take their lines.</summary>
+    Theirs,
+}
+
 /// <summary>
 /// The names written after conflict markers: <c>&lt;&lt;&lt;&lt;&lt;&lt;&lt; Ours</c>,
 /// <c>&gt;&gt;&gt;&gt;&gt;&gt;&gt; Theirs</c> and, in the diff3 styles, <c>||||||| Base</c>.
@@ -80,7 +93,8 @@ public static class TextMerge
         ReadOnlySpan<byte> ours,
         ReadOnlySpan<byte> theirs,
         TextMergeLabels labels,
-        ConflictStyle style = ConflictStyle.Merge)
+        ConflictStyle style = ConflictStyle.Merge,
+        TextMergeFavor favor = TextMergeFavor.None)
     {
         ArgumentNullException.ThrowIfNull(labels);
 
@@ -135,7 +149,14 @@ public static class TextMerge
         int next = 0;
         foreach (var region in regions)
         {
-            switch (region.Mode)
+            var mode = region.Mode;
+            if (mode == RegionMode.Conflict && favor != TextMergeFavor.None)
+            {
+                // The strategy settles the hunk: no markers, and it no longer counts as a conflict.
+                mode = favor == TextMergeFavor.Ours ? RegionMode.Ours : RegionMode.Theirs;
+            }
+
+            switch (mode)
             {
                 case RegionMode.Conflict:
                     conflicts++;

@@ -90,15 +90,15 @@ internal static class TreeMerge
         {
             // Modified on one side, deleted on the other.
             var kind = parent is null ? ConflictKind.DeleteModify : ConflictKind.ModifyDelete;
-            var resolution = Resolve(path, options);
-            var keep = resolution switch
+            var settled = Resolve(path, options);
+            var keep = settled switch
             {
                 ConflictResolution.Parent => parent,
                 ConflictResolution.Child => child,
                 _ when options.VirtualBase => @base,
                 _ => parent ?? child, // The modified version stays for someone to look at.
             };
-            Conflict(path, kind, resolution, 0, Existing(keep), parent, result, decisions, options);
+            Conflict(path, kind, settled, 0, Existing(keep), parent, result, decisions, options);
             return;
         }
 

@@ -1,4 +1,5 @@
 using Helios.Core.Errors;
+using Helios.Core.Merging;
 using Helios.Core.Objects;
 using Helios.Core.Refs;
 using Helios.Core.Repositories;
@@ -535,11 +536,11 @@ public sealed partial class WorkingTree
         return result;
     }
 
-    private static string UnmergedLetters(Merging.ConflictKind kind) => kind switch
+    private static string UnmergedLetters(ConflictKind kind) => kind switch
     {
-        Merging.ConflictKind.AddAdd => "AA",
-        Merging.ConflictKind.ModifyDelete => "UD",
-        Merging.ConflictKind.DeleteModify => "DU",
+        ConflictKind.AddAdd => "AA",
+        ConflictKind.ModifyDelete => "UD",
+        ConflictKind.DeleteModify => "DU",
         _ => "UU",
     };
 
