@@ -482,7 +482,7 @@ public sealed class Repository : IDisposable
         return workspace;
     }
 
-    private OperationRecord Apply(string kind, string description, string agent, params RefUpdate[] updates) =>
+    internal OperationRecord Apply(string kind, string description, string agent, params RefUpdate[] updates) =>
         Refs.Commit(new RefTransaction(updates, Info(kind, description, agent))) switch
         {
             RefTransactionResult.Committed c => c.Record,
@@ -491,11 +491,11 @@ public sealed class Repository : IDisposable
             _ => throw new InvalidOperationException(),
         };
 
-    private OperationInfo Info(string kind, string description, string agent, DateTimeOffset? time = null) =>
+    internal OperationInfo Info(string kind, string description, string agent, DateTimeOffset? time = null) =>
         new(kind, description, time ?? Now(), agent);
 
     // Objects and records keep microseconds; truncating here keeps cached objects equal to decoded ones.
-    private DateTimeOffset Now()
+    internal DateTimeOffset Now()
     {
         var now = _options.Clock.GetLocalNow();
         return now.AddTicks(-(now.Ticks % 10));
