@@ -137,6 +137,7 @@ internal static class TreeMerge
             return;
         }
 
+        int hunks = merged.ConflictCount;
         var resolution = options.VirtualBase ? ConflictResolution.Unresolved : Resolve(path, options);
         if (resolution != ConflictResolution.Unresolved)
         {
@@ -144,7 +145,7 @@ internal static class TreeMerge
             merged = MergeText(baseBytes, parentBytes, childBytes, options, favor);
         }
 
-        Conflict(path, @base is null ? ConflictKind.AddAdd : ConflictKind.Content, resolution, merged.ConflictCount, NewBlob(merged.Content, mode), p, result, decisions, options);
+        Conflict(path, @base is null ? ConflictKind.AddAdd : ConflictKind.Content, resolution, hunks, NewBlob(merged.Content, mode), p, result, decisions, options);
     }
 
     /// <summary>A conflict over a binary file, a symlink or a submodule: one side is taken whole.</summary>
