@@ -26,13 +26,31 @@ public sealed class GitDifferentialTests
         {
             // A few large files whose repeated lines occur more than 64 times push the histogram
             // diff into its Myers fallback.
-            bool large = i < 8;
-            var baseLines = random.Lines(large ? 600 : 30, large ? 0.9 : 0.35);
+            List<string> baseLines, oursLines, theirsLines;
             var nearOurs = new List<int>();
-            var oursLines = random.Edit(baseLines, large ? 40 : 4, [], nearOurs);
-            var theirsLines = r.Next(10) == 0
-                ? random.Edit(oursLines, 1, nearOurs, [])
-                : random.Edit(baseLines, large ? 40 : 4, nearOurs, []);
+            if (i < 8)
+            {
+                // Mostly a handful of repeated lines (each far more than 64 times), so the
+                // histogram diff falls back to Myers.
+                baseLines = random.Lines(800, 0.97);
+                oursLines = random.Edit(baseLines, 40, [], nearOurs);
+                theirsLines = random.Edit(baseLines, 40, nearOurs, []);
+            }
+            else if (i % 3 == 0)
+            {
+                baseLines = random.CodeLines(r.Next(1, 6));
+                oursLines = random.EditChunks(baseLines, 3);
+                theirsLines = random.EditChunks(baseLines, 3);
+            }
+            else
+            {
+                baseLines = random.Lines(30);
+                oursLines = random.Edit(baseLines, 4, [], nearOurs);
+                theirsLines = r.Next(10) == 0
+                    ? random.Edit(oursLines, 1, nearOurs, [])
+                    : random.Edit(baseLines, 4, nearOurs, []);
+            }
+
             bool crlf = r.Next(10) == 0;
             bool baseNewline = r.Next(6) != 0;
             bool oursNewline = r.Next(8) == 0 ? !baseNewline : baseNewline;
@@ -142,9 +160,25 @@ public sealed class GitDifferentialTests
                 _ => $"d{i:D3}",
             };
             bool crlf = r.Next(12) == 0;
-            bool large = i >= DiffCaseCount - 6;
-            var oldLines = random.Lines(large ? 3000 : 40, large ? 0.8 : 0.5);
-            var newLines = random.Edit(oldLines, large ? 300 : 6, [], []);
+            List<string> oldLines, newLines;
+            if (i >= DiffCaseCount - 8)
+            {
+                // Large rewrites: edit costs past xdiff's heuristic thresholds (256) and its cost
+                // limit, with runs of common lines both shorter and longer than its snake length (20).
+                oldLines = random.Lines(3000, 0.6);
+                newLines = random.Rewrite(oldLines, 0.5, i % 2 == 0 ? 1 : 25);
+            }
+            else if (i % 2 == 0)
+            {
+                oldLines = random.CodeLines(r.Next(1, 8));
+                newLines = random.EditChunks(oldLines, 4);
+            }
+            else
+            {
+                oldLines = random.Lines(40, 0.5);
+                newLines = random.Edit(oldLines, 6, [], []);
+            }
+
             bool oldNewline = r.Next(6) != 0;
             bool newNewline = r.Next(6) == 0 ? !oldNewline : oldNewline;
             var oldContent = RandomText.Render(oldLines, oldNewline, crlf);

@@ -73,6 +73,95 @@ internal sealed class RandomText(int seed)
         return result;
     }
 
+    /// <summary>C-like text: functions with nested blocks, blank lines and many repeated lines.</summary>
+    public List<string> CodeLines(int functions)
+    {
+        var lines = new List<string>();
+        for (int f = 0; f < functions; f++)
+        {
+            lines.Add($"int f{++_unique}(int x)");
+            lines.Add("{");
+            int statements = _random.Next(1, 6);
+            for (int s = 0; s < statements; s++)
+            {
+                switch (_random.Next(4))
+                {
+                    case 0:
+                        lines.Add("    if (x) {");
+                        lines.Add(_random.Next(2) == 0 ? "        call();" : $"        call{_random.Next(5)}();");
+                        lines.Add("    }");
+                        break;
+                    case 1:
+                        lines.Add("");
+                        break;
+                    case 2:
+                        lines.Add("	x++;");
+                        break;
+                    default:
+                        lines.Add($"    y = {_random.Next(4)};");
+                        break;
+                }
+            }
+
+            lines.Add("    return 0;");
+            lines.Add("}");
+            lines.Add("");
+        }
+
+        return lines;
+    }
+
+    /// <summary>
+    /// A copy with up to <paramref name="maxEdits"/> chunk edits: a run of existing lines copied
+    /// elsewhere (which makes slidable, ambiguous hunks), a run deleted, or a line replaced.
+    /// </summary>
+    public List<string> EditChunks(List<string> lines, int maxEdits)
+    {
+        var result = new List<string>(lines);
+        int edits = _random.Next(1, maxEdits + 1);
+        for (int e = 0; e < edits; e++)
+        {
+            int position = _random.Next(result.Count + 1);
+            int length = _random.Next(1, 7);
+            switch (_random.Next(3))
+            {
+                case 0 when result.Count > 0:
+                    int from = _random.Next(result.Count);
+                    var chunk = result.GetRange(from, Math.Min(length, result.Count - from));
+                    result.InsertRange(position, chunk);
+                    break;
+                case 1 when position < result.Count:
+                    result.RemoveRange(position, Math.Min(length, result.Count - position));
+                    break;
+                default:
+                    if (position < result.Count)
+                    {
+                        result[position] = NewLine();
+                    }
+
+                    break;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Replaces each line with probability <paramref name="share"/>: a heavy rewrite with short common runs.</summary>
+    public List<string> Rewrite(List<string> lines, double share, int runLength)
+    {
+        var result = new List<string>(lines.Count);
+        for (int i = 0; i < lines.Count; i += runLength)
+        {
+            bool replace = _random.NextDouble() < share;
+            for (int j = i; j < Math.Min(i + runLength, lines.Count); j++)
+            {
+                result.Add(replace ? NewLine(0.2) : lines[j]);
+            }
+        }
+
+        return result;
+    }
+
     public static byte[] Render(IReadOnlyList<string> lines, bool finalNewline, bool crlf)
     {
         var text = new StringBuilder();
