@@ -147,6 +147,12 @@ public static class UnifiedDiff
             oldFile.Classes, newFile.Classes, classifier.ClassCount, DiffAlgorithm.Myers,
             new LineText(oldContent, oldFile.Starts), new LineText(newContent, newFile.Starts));
 
+        // Like git, no ---/+++ lines without a hunk (a created or deleted empty file).
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
         // git appends a tab to a ---/+++ name containing a space, so patch(1) reads the whole name.
         w.Text("--- ").Bytes(oldLabel);
         if (oldLabel.Contains((byte)' '))
