@@ -46,5 +46,23 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr) : IDisposab
         return SqliteRepository.Open(layout.MainRoot, config.ToSqliteStorageOptions(), config.ToRepositoryOptions(new RepositoryOptions { Head = layout.Head }));
     }
 
+    /// <summary>
+    /// Writes bytes to stdout exactly (a patch of files in any encoding); when stdout is not the
+    /// console (tests capture it as text), as UTF-8 text.
+    /// </summary>
+    public void WriteBytes(ReadOnlySpan<byte> bytes)
+    {
+        if (ReferenceEquals(Out, Console.Out))
+        {
+            Out.Flush();
+            using var stdout = Console.OpenStandardOutput();
+            stdout.Write(bytes);
+        }
+        else
+        {
+            Out.Write(System.Text.Encoding.UTF8.GetString(bytes));
+        }
+    }
+
     public void Dispose() => _repository?.Dispose();
 }

@@ -87,6 +87,7 @@ public static class HeliosCli
         HistoryCommands.Add(root, context);
         BranchCommands.Add(root, context);
         MergeCommands.Add(root, context);
+        DiffCommand.Add(root, context);
         ExperimentCommands.Add(root, context);
         WorktreeCommands.Add(root, context);
         FsckCommand.Add(root, context);

@@ -20,8 +20,9 @@ internal static class HistoryCommands
 
         var showRevision = new Argument<string?>("revision") { Arity = ArgumentArity.ZeroOrOne, Description = "The commit to show (default HEAD)." };
         var showJson = new Option<bool>("--json") { Description = "One JSON document: the commit and its changed files." };
+        var showStat = new Option<bool>("--stat") { Description = "A summary per file instead of the patch." };
         root.Subcommands.Add(CommandBuilder.Create("show", "Show a commit and the files it changed.",
-            p => Show(context, p.GetValue(showRevision) ?? "HEAD", p.GetValue(showJson)), showRevision, showJson));
+            p => Show(context, p.GetValue(showRevision) ?? "HEAD", p.GetValue(showJson), p.GetValue(showStat)), showRevision, showJson, showStat));
 
         var opCount = new Option<int?>("--max-count", "-n") { Description = "Show at most N operations." };
         var opJson = new Option<bool>("--json") { Description = "One JSON document (an array of operations)." };
@@ -81,7 +82,7 @@ internal static class HistoryCommands
         return ExitCodes.Success;
     }
 
-    private static int Show(CliContext context, string revision, bool json)
+    private static int Show(CliContext context, string revision, bool json, bool stat)
     {
         var repository = context.Repository;
         var id = repository.ResolveRevision(revision);
@@ -110,11 +111,13 @@ internal static class HistoryCommands
             return ExitCodes.Success;
         }
 
+        // As git show prints it: the log entry, then the patch against the first parent
+        // (for a merge too, where git would print a combined diff).
         WriteHeader(context.Out, id, commit);
-        context.Out.WriteLine();
-        foreach (var change in changes)
+        if (changes.Count > 0)
         {
-            context.Out.WriteLine($"{change.Letter}\t{change.Path}");
+            context.Out.WriteLine();
+            DiffCommand.Write(context, DiffCommand.BetweenTrees(repository, parentTree, commit.Tree), stat, contextLines: 3);
         }
 
         return ExitCodes.Success;

@@ -240,11 +240,16 @@ public sealed partial class WorkingTree
 
     private (FileVersion Version, byte[] Encoding) ReadFile(string path, FileStat stat)
     {
+        var encoding = ObjectCodec.EncodeBlob(ReadContent(path, stat));
+        return (new FileVersion(KindOf(stat), ObjectId.Of(encoding)), encoding);
+    }
+
+    private byte[] ReadContent(string path, FileStat stat)
+    {
         string absolute = Absolute(path);
-        byte[] content;
         try
         {
-            content = stat.IsSymlink
+            return stat.IsSymlink
                 ? System.Text.Encoding.UTF8.GetBytes(new FileInfo(absolute).LinkTarget ?? "")
                 : File.ReadAllBytes(absolute);
         }
@@ -252,9 +257,6 @@ public sealed partial class WorkingTree
         {
             throw new HeliosException(HeliosErrorCode.Storage, $"Cannot read '{path}': permission denied; fix its permissions or add it to .heliosignore.", e);
         }
-
-        var encoding = ObjectCodec.EncodeBlob(content);
-        return (new FileVersion(KindOf(stat), ObjectId.Of(encoding)), encoding);
     }
 
     /// <summary>The entry's disk content as a blob encoding, reading the file again if the scan used the stat cache.</summary>

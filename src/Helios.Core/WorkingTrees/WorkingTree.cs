@@ -464,6 +464,27 @@ public sealed partial class WorkingTree
         Save(snapshot);
     }
 
+    /// <summary>
+    /// Tracked paths (in HEAD or staged) whose file on disk differs from HEAD's version, staged or
+    /// not, in path order: what <c>git diff HEAD</c> compares. Untracked files are not included.
+    /// </summary>
+    public IReadOnlyList<FileChange> TrackedChanges()
+    {
+        var snapshot = Begin();
+        Scan(snapshot, tracked: true);
+        var changes = snapshot.Index.Entries.Values
+            .Where(e => (e.Head is not null || e.IsStaged) && e.Disk != e.Head)
+            .Select(e => new FileChange(e.Path, e.Head, e.Disk))
+            .OrderBy(c => c.Path, StringComparer.Ordinal)
+            .ToList();
+        Save(snapshot);
+        return changes;
+    }
+
+    /// <summary>A file's content as a blob records it: the bytes of a file, the target of a symlink.</summary>
+    public byte[] ReadContent(string path) =>
+        ReadContent(path, LStatInside(path) ?? throw new NotFoundException(path, $"'{path}' is not in the worktree."));
+
     /// <summary>True when tracked files differ from HEAD or paths are staged (untracked files do not count).</summary>
     public bool HasTrackedChanges()
     {
