@@ -1,11 +1,16 @@
 using BenchmarkDotNet.Running;
 
 // `memory [--smoke]` runs the memory-footprint check, `breakdown [--smoke]` times the steps of a
-// commit; everything else goes to BenchmarkDotNet.
+// commit, `merge ROOT REV` times library merges for bench/sidebyside/merge.sh; everything else goes to BenchmarkDotNet.
 // Exit code 1 when any benchmark failed (BenchmarkDotNet itself reports failures only in its output).
 if (args is ["memory", .. var rest])
 {
     return Helios.Benchmarks.MemoryFootprint.Run(rest);
+}
+
+if (args is ["merge", .. var mergeArgs])
+{
+    return Helios.Benchmarks.MergeTiming.Run(mergeArgs);
 }
 
 if (args is ["breakdown", .. var options])

@@ -88,19 +88,21 @@ public static class CommitAncestry
     private static List<ObjectId> PaintDownToCommon(ObjectDatabase objects, ObjectId a, ObjectId b)
     {
         var paint = new Dictionary<ObjectId, Paint>();
-        var queue = new PriorityQueue<ObjectId, long>();
+        // Entries carry their commit, so each is read once per visit.
+        var queue = new PriorityQueue<(ObjectId Id, Commit Commit), long>();
         var results = new List<ObjectId>();
         void Enqueue(ObjectId id, Paint flags)
         {
             paint[id] = paint.GetValueOrDefault(id) | flags;
-            queue.Enqueue(id, -objects.Read<Commit>(id).Generation);
+            var commit = objects.Read<Commit>(id);
+            queue.Enqueue((id, commit), -commit.Generation);
         }
 
         Enqueue(a, Paint.FromA);
         Enqueue(b, Paint.FromB);
         while (HasLiveEntry(queue, paint))
         {
-            var id = queue.Dequeue();
+            var (id, commit) = queue.Dequeue();
             var flags = paint[id] & (Paint.FromA | Paint.FromB | Paint.Stale);
             if (flags == (Paint.FromA | Paint.FromB))
             {
@@ -113,7 +115,7 @@ public static class CommitAncestry
                 flags |= Paint.Stale;
             }
 
-            foreach (var parent in objects.Read<Commit>(id).Parents)
+            foreach (var parent in commit.Parents)
             {
                 if ((paint.GetValueOrDefault(parent) & flags) != flags)
                 {
@@ -127,9 +129,9 @@ public static class CommitAncestry
         return results;
     }
 
-    private static bool HasLiveEntry(PriorityQueue<ObjectId, long> queue, Dictionary<ObjectId, Paint> paint)
+    private static bool HasLiveEntry(PriorityQueue<(ObjectId Id, Commit Commit), long> queue, Dictionary<ObjectId, Paint> paint)
     {
-        foreach (var (id, _) in queue.UnorderedItems)
+        foreach (var ((id, _), _) in queue.UnorderedItems)
         {
             if ((paint[id] & Paint.Stale) == 0)
             {
