@@ -134,24 +134,21 @@ public sealed partial class WorkingTree
             AddStatus(entry, entries);
         }
 
-        var changes = entries.Where(e => e.Staged != '?').OrderBy(e => e.Path, StringComparer.Ordinal);
-        var others = entries.Where(e => e.Staged == '?').Select(e => e.Path);
+        // Unresolved paths show as git shows unmerged ones (UU, AA, UD, DU), among the changes. Like
+        // git's unmerged index entries they are tracked: a file the merge wrote where HEAD has none
+        // (DU) is neither untracked itself nor makes its directory untracked.
+        var merge = MergeState.Load(MergeStateFile);
+        var unmerged = (merge?.Conflicts ?? []).ToDictionary(c => c.Path, c => UnmergedLetters(c.Kind), StringComparer.Ordinal);
+        var changes = entries.Where(e => e.Staged != '?' && !unmerged.ContainsKey(e.Path))
+            .Concat(unmerged.Select(u => new StatusEntry(u.Key, u.Value[0], u.Value[1])))
+            .OrderBy(e => e.Path, StringComparer.Ordinal);
+        var others = entries.Where(e => e.Staged == '?' && !unmerged.ContainsKey(e.Path)).Select(e => e.Path);
         others = untracked switch
         {
             UntrackedFiles.No => [],
-            UntrackedFiles.Normal => CollapseUntracked(snapshot.Index, others.ToList()),
+            UntrackedFiles.Normal => CollapseUntracked(snapshot.Index, unmerged.Keys, others.ToList()),
             _ => others,
         };
-        var merge = MergeState.Load(MergeStateFile);
-        if (merge is not null)
-        {
-            // Unresolved paths show as git shows unmerged ones (UU, AA, UD, DU), among the changes.
-            var unmerged = merge.Conflicts.ToDictionary(c => c.Path, c => UnmergedLetters(c.Kind), StringComparer.Ordinal);
-            changes = changes.Where(e => !unmerged.ContainsKey(e.Path))
-                .Concat(unmerged.Select(u => new StatusEntry(u.Key, u.Value[0], u.Value[1])))
-                .OrderBy(e => e.Path, StringComparer.Ordinal);
-            others = others.Where(p => !unmerged.ContainsKey(p));
-        }
 
         entries = [.. changes, .. others.Order(StringComparer.Ordinal).Select(p => new StatusEntry(p, '?', '?'))];
         Save(snapshot);
@@ -516,8 +513,11 @@ public sealed partial class WorkingTree
         return -1;
     }
 
-    /// <summary>Replaces the files of each directory that holds nothing tracked by that directory ("dir/"), topmost first.</summary>
-    private static IEnumerable<string> CollapseUntracked(WorkingTreeIndex index, List<string> untracked)
+    /// <summary>
+    /// Replaces the files of each directory that holds nothing tracked by that directory ("dir/"),
+    /// topmost first. <paramref name="unmerged"/> paths count as tracked.
+    /// </summary>
+    private static IEnumerable<string> CollapseUntracked(WorkingTreeIndex index, IEnumerable<string> unmerged, List<string> untracked)
     {
         if (untracked.TrueForAll(p => !p.Contains('/')))
         {
@@ -525,16 +525,14 @@ public sealed partial class WorkingTree
         }
 
         var trackedDirectories = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var entry in index.Entries.Values)
+        var tracked = index.Entries.Values.Where(e => e.Head is not null || e.IsStaged).Select(e => e.Path).Concat(unmerged);
+        foreach (var path in tracked)
         {
-            if (entry.Head is not null || entry.IsStaged)
+            // Stops at the first directory already known: its parents are known too.
+            int slash = path.LastIndexOf('/');
+            while (slash > 0 && trackedDirectories.Add(path[..slash]))
             {
-                // Stops at the first directory already known: its parents are known too.
-                int slash = entry.Path.LastIndexOf('/');
-                while (slash > 0 && trackedDirectories.Add(entry.Path[..slash]))
-                {
-                    slash = entry.Path.LastIndexOf('/', slash - 1);
-                }
+                slash = path.LastIndexOf('/', slash - 1);
             }
         }
 

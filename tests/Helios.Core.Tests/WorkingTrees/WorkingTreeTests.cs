@@ -1,4 +1,5 @@
 using Helios.Core.Errors;
+using Helios.Core.Merging;
 using Helios.Core.Objects;
 using Helios.Core.Refs;
 using Helios.Core.Repositories;
@@ -40,6 +41,28 @@ public sealed class WorkingTreeTests : IDisposable
         File.Delete(Path.Combine(_root, "dir/b.txt"));
         Write("c.txt", "c");
         Assert.Equal([" M a.txt", " D dir/b.txt", "?? c.txt"], Porcelain());
+    }
+
+    [Fact]
+    public void A_file_deleted_here_and_modified_in_the_merged_branch_shows_only_as_unmerged()
+    {
+        Write("a.txt", "a");
+        Write("data/blob.txt", "one\n");
+        var first = Commit("first");
+        _repository.CreateBranch(BranchName.Parse("side"), first);
+        File.Delete(Path.Combine(_root, "data/blob.txt"));
+        Commit("delete here");
+        _tree.Checkout("side");
+        Write("data/blob.txt", "two\n");
+        Commit("modify there");
+        _tree.Checkout("main");
+
+        var report = _tree.Merge("side", new MergeOptions());
+
+        Assert.Equal(MergeOutcome.Conflicted, report.Outcome);
+        Assert.Equal("two\n", Read("data/blob.txt"));
+        Assert.Equal(["DU data/blob.txt"], Porcelain()); // As git: not also "?? data/".
+        Assert.Equal(["DU data/blob.txt"], _tree.Status(UntrackedFiles.All).Entries.Select(e => e.Porcelain));
     }
 
     [Fact]
