@@ -37,14 +37,16 @@ public static class CommitAncestry
         if (candidates.Count > 1)
         {
             RemoveRedundant(objects, candidates);
+            candidates.Sort((x, y) => y.Commit.Committer.When.CompareTo(x.Commit.Committer.When) is var c and not 0 ? c : x.Id.CompareTo(y.Id));
         }
 
-        return candidates
-            .Select(id => (Id: id, Commit: objects.Read<Commit>(id)))
-            .OrderByDescending(c => c.Commit.Committer.When)
-            .ThenBy(c => c.Id)
-            .Select(c => c.Id)
-            .ToArray();
+        var bases = new ObjectId[candidates.Count];
+        for (int i = 0; i < bases.Length; i++)
+        {
+            bases[i] = candidates[i].Id;
+        }
+
+        return bases;
     }
 
     /// <summary>True when <paramref name="ancestor"/> is <paramref name="descendant"/> or one of its ancestors.</summary>
@@ -80,44 +82,62 @@ public static class CommitAncestry
         return false;
     }
 
+    /// <summary>A commit met by a walk, with the paint it has received.</summary>
+    // A class, not a struct or tuple: collections of reference types use code ReadyToRun has
+    // compiled already, where value-type instantiations would be compiled by every CLI process.
+    private sealed class Visit(ObjectId id, Commit commit)
+    {
+        public ObjectId Id { get; } = id;
+
+        public Commit Commit { get; } = commit;
+
+        public Paint Paint { get; set; }
+    }
+
     /// <summary>
     /// Paints ancestors of <paramref name="a"/> and <paramref name="b"/>, highest generation first.
     /// A commit reached from both is a candidate, and everything below it is stale; the walk ends
     /// when only stale commits are left.
     /// </summary>
-    private static List<ObjectId> PaintDownToCommon(ObjectDatabase objects, ObjectId a, ObjectId b)
+    private static List<Visit> PaintDownToCommon(ObjectDatabase objects, ObjectId a, ObjectId b)
     {
-        var paint = new Dictionary<ObjectId, Paint>();
-        // Entries carry their commit, so each is read once per visit.
-        var queue = new PriorityQueue<(ObjectId Id, Commit Commit), long>();
-        var results = new List<ObjectId>();
+        var visits = new Dictionary<ObjectId, Visit>();
+        // The frontier is as wide as the history has parallel lines (a few): a list scanned for the
+        // highest generation beats a heap here.
+        var queue = new List<Visit>();
+        var results = new List<Visit>();
         void Enqueue(ObjectId id, Paint flags)
         {
-            paint[id] = paint.GetValueOrDefault(id) | flags;
-            var commit = objects.Read<Commit>(id);
-            queue.Enqueue((id, commit), -commit.Generation);
+            if (!visits.TryGetValue(id, out var visit))
+            {
+                visit = new Visit(id, objects.Read<Commit>(id));
+                visits.Add(id, visit);
+            }
+
+            visit.Paint |= flags;
+            queue.Add(visit);
         }
 
         Enqueue(a, Paint.FromA);
         Enqueue(b, Paint.FromB);
-        while (HasLiveEntry(queue, paint))
+        while (HasLiveEntry(queue))
         {
-            var (id, commit) = queue.Dequeue();
-            var flags = paint[id] & (Paint.FromA | Paint.FromB | Paint.Stale);
+            var visit = PopHighest(queue);
+            var flags = visit.Paint & (Paint.FromA | Paint.FromB | Paint.Stale);
             if (flags == (Paint.FromA | Paint.FromB))
             {
-                if ((paint[id] & Paint.Result) == 0)
+                if ((visit.Paint & Paint.Result) == 0)
                 {
-                    paint[id] |= Paint.Result;
-                    results.Add(id);
+                    visit.Paint |= Paint.Result;
+                    results.Add(visit);
                 }
 
                 flags |= Paint.Stale;
             }
 
-            foreach (var parent in commit.Parents)
+            foreach (var parent in visit.Commit.Parents)
             {
-                if ((paint.GetValueOrDefault(parent) & flags) != flags)
+                if (!visits.TryGetValue(parent, out var known) || (known.Paint & flags) != flags)
                 {
                     Enqueue(parent, flags);
                 }
@@ -125,15 +145,32 @@ public static class CommitAncestry
         }
 
         // A candidate painted stale afterwards was reached from below another candidate: redundant.
-        results.RemoveAll(id => (paint[id] & Paint.Stale) != 0);
+        results.RemoveAll(v => (v.Paint & Paint.Stale) != 0);
         return results;
     }
 
-    private static bool HasLiveEntry(PriorityQueue<(ObjectId Id, Commit Commit), long> queue, Dictionary<ObjectId, Paint> paint)
+    private static Visit PopHighest(List<Visit> queue)
     {
-        foreach (var ((id, _), _) in queue.UnorderedItems)
+        int best = 0;
+        for (int i = 1; i < queue.Count; i++)
         {
-            if ((paint[id] & Paint.Stale) == 0)
+            if (queue[i].Commit.Generation > queue[best].Commit.Generation)
+            {
+                best = i;
+            }
+        }
+
+        var visit = queue[best];
+        queue[best] = queue[^1];
+        queue.RemoveAt(queue.Count - 1);
+        return visit;
+    }
+
+    private static bool HasLiveEntry(List<Visit> queue)
+    {
+        foreach (var visit in queue)
+        {
+            if ((visit.Paint & Paint.Stale) == 0)
             {
                 return true;
             }
@@ -143,14 +180,14 @@ public static class CommitAncestry
     }
 
     /// <summary>Drops every candidate that is an ancestor of another (criss-cross leaves the rest).</summary>
-    private static void RemoveRedundant(ObjectDatabase objects, List<ObjectId> candidates)
+    private static void RemoveRedundant(ObjectDatabase objects, List<Visit> candidates)
     {
-        var redundant = new HashSet<ObjectId>();
+        var redundant = new HashSet<Visit>();
         for (int i = 0; i < candidates.Count; i++)
         {
             for (int j = 0; j < candidates.Count; j++)
             {
-                if (i != j && !redundant.Contains(candidates[j]) && IsAncestor(objects, candidates[i], candidates[j]))
+                if (i != j && !redundant.Contains(candidates[j]) && IsAncestor(objects, candidates[i].Id, candidates[j].Id))
                 {
                     redundant.Add(candidates[i]);
                     break;

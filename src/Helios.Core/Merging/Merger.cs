@@ -101,9 +101,9 @@ public static class Merger
     /// </summary>
     private static ObjectId VirtualBase(Repository repository, IReadOnlyList<ObjectId> bases)
     {
-        if (bases.Count == 0)
+        if (bases.Count <= 1)
         {
-            return TreeDiff.EmptyTree;
+            return bases.Count == 0 ? TreeDiff.EmptyTree : repository.ReadCommit(bases[0]).Tree;
         }
 
         var ordered = bases.Reverse().ToArray();

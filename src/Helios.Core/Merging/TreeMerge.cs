@@ -28,8 +28,8 @@ internal sealed class TreeMergeResult
 
     public List<MergeConflict> Conflicts { get; } = [];
 
-    /// <summary>Every path written or deleted in the workspace, with its new version (null: deleted).</summary>
-    public List<(string Path, FileVersion? Version)> Edits { get; } = [];
+    /// <summary>Every path written or deleted in the workspace: its version in the parent's tree (Old) and now (New; null: deleted).</summary>
+    public List<FileChange> Edits { get; } = [];
 }
 
 /// <summary>
@@ -313,7 +313,7 @@ internal static class TreeMerge
 
             if (d.Version != existing)
             {
-                result.Edits.Add((d.Path, d.Version));
+                result.Edits.Add(new FileChange(d.Path, existing, d.Version));
             }
         }
 

@@ -127,14 +127,7 @@ public sealed class Commit : HeliosObject
         Author = author;
         Committer = committer;
         Message = message;
-        var sorted = new SortedDictionary<string, string>(Utf8NameComparer.Instance);
-        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
-        {
-            ValidateMetadataKey(key);
-            sorted.Add(key, value);
-        }
-
-        Metadata = sorted;
+        Metadata = CommitMetadata.From(metadata, ValidateMetadataKey);
     }
 
     public override ObjectType Type => ObjectType.Commit;

@@ -14,7 +14,9 @@ public readonly record struct FileVersion(EntryKind Kind, ObjectId Id)
 }
 
 /// <summary>One path whose file differs between two trees: absent on one side is null.</summary>
-public readonly record struct FileChange(string Path, FileVersion? Old, FileVersion? New)
+// A class: lists and dictionaries of it then use code ReadyToRun compiled ahead of time, where a
+// struct's instantiations would be compiled by every CLI process that diffs trees.
+public sealed record FileChange(string Path, FileVersion? Old, FileVersion? New)
 {
     /// <summary>git's status letter for the change: A, D, T (file and symlink swapped) or M.</summary>
     public char Letter => TreeDiff.Letter(Old, New);

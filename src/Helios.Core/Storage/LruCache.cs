@@ -147,5 +147,14 @@ internal sealed class LruCache<TKey, TValue> where TKey : notnull
         }
     }
 
-    private readonly record struct Entry(TKey Key, TValue Value, long Size);
+    // A class: LinkedList<Entry> then runs code ReadyToRun compiled ahead of time (a struct entry
+    // made every CLI process compile the list's methods at start-up).
+    private sealed class Entry(TKey key, TValue value, long size)
+    {
+        public TKey Key { get; } = key;
+
+        public TValue Value { get; } = value;
+
+        public long Size { get; } = size;
+    }
 }

@@ -504,16 +504,16 @@ public sealed partial class WorkingTree
     /// <paramref name="onlyIfClean"/>, paths whose disk content differs from the index's base are
     /// left alone. Writes go to a temporary file renamed over the target, and never through a symlink.
     /// </summary>
-    private void ApplyChanges(Snapshot snapshot, IEnumerable<(string Path, FileVersion? Version)> changes, bool onlyIfClean)
+    private void ApplyChanges(Snapshot snapshot, IEnumerable<FileChange> changes, bool onlyIfClean)
     {
         var index = snapshot.Index;
-        var list = new List<(IndexEntry Entry, FileVersion? Version)>();
-        foreach (var (path, version) in changes)
+        var list = new List<PendingWrite>();
+        foreach (var change in changes)
         {
-            var entry = index.GetOrAdd(path);
+            var entry = index.GetOrAdd(change.Path);
             if (onlyIfClean)
             {
-                if (LStatInside(path) is { } stat)
+                if (LStatInside(change.Path) is { } stat)
                 {
                     Resolve(entry, stat);
                 }
@@ -524,39 +524,39 @@ public sealed partial class WorkingTree
 
                 if (entry.Disk != entry.Head)
                 {
-                    entry.Head = version;
+                    entry.Head = change.New;
                     continue;
                 }
             }
 
-            list.Add((entry, version));
+            list.Add(new PendingWrite(entry, change.New));
         }
 
-        foreach (var (entry, version) in list)
+        foreach (var w in list)
         {
-            if (version is null || version.Value.Kind == EntryKind.Symlink || entry.Head?.Kind == EntryKind.Symlink)
+            if (w.Version is null || w.Version.Value.Kind == EntryKind.Symlink || w.Entry.Head?.Kind == EntryKind.Symlink)
             {
-                RemoveFile(entry.Path, pruneParents: version is null);
+                RemoveFile(w.Entry.Path, pruneParents: w.Version is null);
             }
         }
 
-        var writes = list.Where(w => w.Version is not null).ToArray();
+        var writes = list.FindAll(w => w.Version is not null);
         var ready = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (entry, _) in writes)
+        foreach (var w in writes)
         {
-            EnsureParentDirectory(entry.Path, ready);
+            EnsureParentDirectory(w.Entry.Path, ready);
         }
 
         // Threads pay off for many files (a new worktree); a checkout of a few writes them in line.
-        if (writes.Length > 64)
+        if (writes.Count > 64)
         {
             Parallel.ForEach(writes, w => WriteFile(w.Entry.Path, w.Version!.Value));
         }
         else
         {
-            foreach (var (entry, version) in writes)
+            foreach (var w in writes)
             {
-                WriteFile(entry.Path, version!.Value);
+                WriteFile(w.Entry.Path, w.Version!.Value);
             }
         }
 
@@ -571,6 +571,9 @@ public sealed partial class WorkingTree
             entry.SeenStat = stat ?? default;
         }
     }
+
+    /// <summary>A path about to be written (or removed: null version) by <see cref="ApplyChanges"/>.</summary>
+    private sealed record PendingWrite(IndexEntry Entry, FileVersion? Version);
 
     private void RemoveFile(string path, bool pruneParents)
     {

@@ -64,7 +64,7 @@ public sealed partial class WorkingTree
                 var changes = TreeDiff.Diff(_repository.Objects, snapshot.Index.BaseTree, report.Tree!.Value);
                 RefuseOverwrites(snapshot, changes);
                 _repository.MoveRef("merge", target, snapshot.HeadCommit is { } h ? RefTarget.To(h) : null, RefTarget.To(child), summary, options.Agent);
-                ApplyChanges(snapshot, changes.Select(c => (c.Path, c.New)), onlyIfClean: false);
+                ApplyChanges(snapshot, changes, onlyIfClean: false);
                 snapshot.Index.BaseTree = report.Tree!.Value;
                 snapshot.Index.BaseCommit = child;
                 Save(snapshot);
@@ -73,7 +73,7 @@ public sealed partial class WorkingTree
 
             case MergeOutcome.Merged:
             {
-                RefuseOverwrites(snapshot, EditsAsChanges(snapshot, merge!));
+                RefuseOverwrites(snapshot, merge!.Edits);
                 var result = _repository.Commit(workspace, options.Message ?? DefaultMessage(revision, child), new CommitOptions
                 {
                     ExtraParents = [child],
@@ -91,23 +91,22 @@ public sealed partial class WorkingTree
 
             default:
             {
-                RefuseOverwrites(snapshot, EditsAsChanges(snapshot, merge!));
+                RefuseOverwrites(snapshot, merge!.Edits);
                 var batch = new SaveBatch();
                 var tree = workspace.Save(batch);
                 _repository.Objects.Store.PutMany(batch.Objects);
                 batch.MarkStored();
-                var heads = merge!.Edits.ToDictionary(e => e.Path, e => snapshot.Index.GetOrAdd(e.Path).Head, StringComparer.Ordinal);
                 ApplyChanges(snapshot, merge.Edits, onlyIfClean: false);
                 var conflicted = merge.Conflicts.Select(c => c.Path).ToHashSet(StringComparer.Ordinal);
-                foreach (var (path, version) in merge.Edits)
+                foreach (var edit in merge.Edits)
                 {
                     // The files show the merge; the index still bases them on HEAD, with the clean
                     // paths staged (as git stages them) and the conflicted ones left for the resolver.
-                    var entry = snapshot.Index.GetOrAdd(path);
-                    entry.Head = heads[path];
-                    if (!conflicted.Contains(path) && version != entry.Head)
+                    var entry = snapshot.Index.GetOrAdd(edit.Path);
+                    entry.Head = edit.Old;
+                    if (!conflicted.Contains(edit.Path) && edit.New != edit.Old)
                     {
-                        entry.Stage(version);
+                        entry.Stage(edit.New);
                     }
                 }
 
@@ -128,7 +127,7 @@ public sealed partial class WorkingTree
         var snapshot = Begin();
         var state = MergeState.Load(MergeStateFile)
             ?? throw new HeliosException(HeliosErrorCode.InvalidState, "There is no merge to abort.");
-        var restore = state.Touched.Select(path => (path, snapshot.Index.GetOrAdd(path).Head)).ToList();
+        var restore = state.Touched.Select(path => new FileChange(path, null, snapshot.Index.GetOrAdd(path).Head)).ToList();
         foreach (var entry in snapshot.Index.Entries.Values)
         {
             entry.Unstage();
@@ -144,9 +143,6 @@ public sealed partial class WorkingTree
         BranchOrNull(revision) is { } branch && _repository.TryGetBranch(branch) == child
             ? $"Merge branch '{revision}'\n"
             : $"Merge commit '{revision}'\n";
-
-    private static List<FileChange> EditsAsChanges(Snapshot snapshot, TreeMergeResult merge) =>
-        merge.Edits.Select(e => new FileChange(e.Path, snapshot.Index.GetOrAdd(e.Path).Head, e.Version)).ToList();
 
     private void RefuseOverwrites(Snapshot snapshot, List<FileChange> changes)
     {

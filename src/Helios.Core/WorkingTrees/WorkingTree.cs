@@ -351,7 +351,7 @@ public sealed partial class WorkingTree
             record = _repository.MoveHead(snapshot.HeadRef, newHead, $"checkout {revision} in {Describe()}", _agent);
         }
 
-        ApplyChanges(snapshot, changes.Select(c => (c.Path, c.New)), onlyIfClean: false);
+        ApplyChanges(snapshot, changes, onlyIfClean: false);
         if (filesTree != snapshot.Index.BaseTree)
         {
             // Entries not written still describe HEAD's tree: make them describe the target's.
@@ -406,7 +406,7 @@ public sealed partial class WorkingTree
                 entry.Unstage();
             }
 
-            ApplyChanges(snapshot, writes.Select(w => (w.Key, w.Value)), onlyIfClean: false);
+            ApplyChanges(snapshot, writes.Select(w => new FileChange(w.Key, null, w.Value)), onlyIfClean: false);
         }
         else
         {
@@ -441,7 +441,7 @@ public sealed partial class WorkingTree
         var newCommit = _repository.HeadCommit;
         var newTree = TreeOf(newCommit);
         var changes = TreeDiff.Diff(_repository.Objects, snapshot.Index.BaseTree, newTree);
-        ApplyChanges(snapshot, changes.Select(c => (c.Path, c.New)), onlyIfClean: true);
+        ApplyChanges(snapshot, changes, onlyIfClean: true);
         snapshot.Index.BaseTree = newTree;
         snapshot.Index.BaseCommit = newCommit;
         Save(snapshot);
@@ -455,7 +455,7 @@ public sealed partial class WorkingTree
         var tree = snapshot.Index.BaseTree;
         snapshot.Index.Clear();
         var files = TreeDiff.Diff(_repository.Objects, TreeDiff.EmptyTree, tree);
-        ApplyChanges(snapshot, files.Select(c => (c.Path, c.New)), onlyIfClean: false);
+        ApplyChanges(snapshot, files, onlyIfClean: false);
         snapshot.Index.BaseTree = tree;
         snapshot.Index.BaseCommit = snapshot.HeadCommit;
         Save(snapshot);
