@@ -13,8 +13,8 @@ namespace Helios.Core.Tests.Merging;
 /// </summary>
 public sealed class GitDifferentialTests
 {
-    private const int MergeCases = 400;
-    private const int DiffCaseCount = 400;
+    private const int MergeCases = 500;
+    private const int DiffCaseCount = 600;
 
     [Fact]
     public void Merges_agree_with_git_merge_byte_for_byte_in_every_conflict_style()
@@ -30,9 +30,9 @@ public sealed class GitDifferentialTests
             var nearOurs = new List<int>();
             if (i < 8)
             {
-                // Mostly a handful of repeated lines (each far more than 64 times), so the
-                // histogram diff falls back to Myers.
-                baseLines = random.Lines(800, 0.97);
+                // A few distinct lines, each far more than 64 times, so the histogram diff falls
+                // back to Myers.
+                baseLines = random.PoolLines(r.Next(200, 600), 2 + (i % 3));
                 oursLines = random.Edit(baseLines, 40, [], nearOurs);
                 theirsLines = random.Edit(baseLines, 40, nearOurs, []);
             }
@@ -166,11 +166,16 @@ public sealed class GitDifferentialTests
                 // Large rewrites: edit costs past xdiff's heuristic thresholds (256) and its cost
                 // limit, with runs of common lines both shorter and longer than its snake length (20).
                 oldLines = random.Lines(3000, 0.6);
-                newLines = random.Rewrite(oldLines, 0.5, i % 2 == 0 ? 1 : 25);
+                newLines = random.Rewrite(oldLines, 0.5, (i % 3) switch { 0 => 1, 1 => 15, _ => 25 });
             }
-            else if (i % 2 == 0)
+            else if (i % 3 == 1)
             {
                 oldLines = random.CodeLines(r.Next(1, 8));
+                newLines = random.EditChunks(oldLines, 4);
+            }
+            else if (i % 3 == 2)
+            {
+                oldLines = random.IndentedLines(40);
                 newLines = random.EditChunks(oldLines, 4);
             }
             else
