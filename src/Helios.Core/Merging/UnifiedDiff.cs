@@ -67,6 +67,8 @@ public static class UnifiedDiff
             throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Context lines must not be negative; got {options.ContextLines}.");
         }
 
+        _ = oldSide is null ? null : Mode(oldSide.Kind);
+        _ = newSide is null ? null : Mode(newSide.Kind);
         if (oldSide is not null && newSide is not null && (oldSide.Kind == EntryKind.Symlink) != (newSide.Kind == EntryKind.Symlink))
         {
             Append(output, oldSide, null, options);
