@@ -105,6 +105,17 @@ internal static class ChangeCompaction
                 }
             }
 
+            // Runs of lines unchanged in both files hold only empty groups: step over them at once.
+            if (g.End == g.Start && go.End == go.Start)
+            {
+                int skip = Math.Min(file.UnchangedRun(g.End), other.UnchangedRun(go.End)) - 1;
+                if (skip > 0)
+                {
+                    g.Start = g.End += skip;
+                    go.Start = go.End += skip;
+                }
+            }
+
             if (!file.Next(ref g))
             {
                 break;
@@ -296,6 +307,18 @@ internal static class ChangeCompaction
             }
 
             return g;
+        }
+
+        /// <summary>How many lines from <paramref name="line"/> on are unchanged.</summary>
+        public int UnchangedRun(int line)
+        {
+            if (line >= Lines)
+            {
+                return 0;
+            }
+
+            int next = _changed.AsSpan(line + 1, Lines - line).IndexOf(true);
+            return next < 0 ? Lines - line : next;
         }
 
         public bool Next(ref Group g)

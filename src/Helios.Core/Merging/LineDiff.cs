@@ -45,11 +45,9 @@ public static class LineDiff
         DiffAlgorithm algorithm = DiffAlgorithm.Myers,
         bool indentHeuristic = true)
     {
-        var classifier = new LineClassifier((oldText.Length + newText.Length) / 32);
-        var oldFile = classifier.Add(oldText);
-        var newFile = classifier.Add(newText);
+        int classCount = LineClassifier.Classify(oldText, newText, out var oldFile, out var newFile);
         return Compute(
-            oldFile.Classes, newFile.Classes, classifier.ClassCount, algorithm,
+            oldFile.Classes, newFile.Classes, classCount, algorithm,
             indentHeuristic ? new LineText(oldText, oldFile.Starts) : default,
             indentHeuristic ? new LineText(newText, newFile.Starts) : default);
     }
@@ -57,20 +55,23 @@ public static class LineDiff
     /// <summary>
     /// The diff pipeline on classified lines (xdiff's xdl_do_diff, xdl_change_compact both ways,
     /// xdl_build_script). Texts are only needed for the indent heuristic; pass default to skip it.
+    /// A <paramref name="scratch"/> shared by several calls must cover their classes and lines.
     /// </summary>
     internal static List<LineChange> Compute(
-        ReadOnlySpan<int> a, ReadOnlySpan<int> b, int classCount, DiffAlgorithm algorithm, LineText textA, LineText textB)
+        ReadOnlySpan<int> a, ReadOnlySpan<int> b, int classCount, DiffAlgorithm algorithm, LineText textA, LineText textB,
+        DiffScratch? scratch = null)
     {
         var changedA = new bool[a.Length + 2];
         var changedB = new bool[b.Length + 2];
-        var scratch = new DiffScratch(classCount, Math.Max(a.Length, b.Length));
+        using var ownScratch = scratch is null ? new DiffScratch(classCount, Math.Max(a.Length, b.Length)) : null;
+        var work = scratch ?? ownScratch!;
         if (algorithm == DiffAlgorithm.Histogram)
         {
-            HistogramDiff.Diff(a, b, changedA.AsSpan(1, a.Length), changedB.AsSpan(1, b.Length), scratch);
+            HistogramDiff.Diff(a, b, changedA.AsSpan(1, a.Length), changedB.AsSpan(1, b.Length), work);
         }
         else
         {
-            MyersDiff.Diff(a, b, changedA.AsSpan(1, a.Length), changedB.AsSpan(1, b.Length), scratch);
+            MyersDiff.Diff(a, b, changedA.AsSpan(1, a.Length), changedB.AsSpan(1, b.Length), work);
         }
 
         ChangeCompaction.Compact(a, changedA, changedB, textA);

@@ -142,11 +142,9 @@ public static class UnifiedDiff
             return;
         }
 
-        var classifier = new LineClassifier((oldContent.Length + newContent.Length) / 32);
-        var oldFile = classifier.Add(oldContent);
-        var newFile = classifier.Add(newContent);
+        int classCount = LineClassifier.Classify(oldContent, newContent, out var oldFile, out var newFile);
         var changes = LineDiff.Compute(
-            oldFile.Classes, newFile.Classes, classifier.ClassCount, DiffAlgorithm.Myers,
+            oldFile.Classes, newFile.Classes, classCount, DiffAlgorithm.Myers,
             new LineText(oldContent, oldFile.Starts), new LineText(newContent, newFile.Starts));
 
         // Like git, no ---/+++ lines without a hunk (a created or deleted empty file).
