@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Helios.Core.Merging;
 
@@ -253,30 +255,33 @@ internal ref struct LineClassifier
         _ => _text2,
     };
 
+    // A multiply-rotate hash over 8-byte words (unaligned reads without bounds checks: this loop
+    // dominates classification). The table confirms every hit by comparing bytes.
     private static ulong Hash(ReadOnlySpan<byte> line)
     {
         const ulong K = 0x9FB21C651E98DF25UL;
-        ulong hash = (ulong)line.Length * K;
+        ref byte first = ref MemoryMarshal.GetReference(line);
+        int length = line.Length;
+        ulong hash = (ulong)length * K;
         int i = 0;
-        for (; i + 8 <= line.Length; i += 8)
+        for (; i + 8 <= length; i += 8)
         {
-            hash = (BitOperations.RotateLeft(hash, 23) ^ BinaryPrimitives.ReadUInt64LittleEndian(line[i..])) * K;
+            hash = (BitOperations.RotateLeft(hash, 23) ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref first, i))) * K;
         }
 
-        if (i < line.Length)
+        if (i < length)
         {
             // The last 1-7 bytes: re-read the final word when the line is long enough, else gather.
-            ulong tail;
-            if (line.Length >= 8)
+            ulong tail = 0;
+            if (length >= 8)
             {
-                tail = BinaryPrimitives.ReadUInt64LittleEndian(line[^8..]);
+                tail = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref first, length - 8));
             }
             else
             {
-                tail = 0;
-                for (int shift = 0; i < line.Length; i++, shift += 8)
+                for (int shift = 0; i < length; i++, shift += 8)
                 {
-                    tail |= (ulong)line[i] << shift;
+                    tail |= (ulong)Unsafe.Add(ref first, i) << shift;
                 }
             }
 
