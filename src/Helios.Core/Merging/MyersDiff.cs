@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Helios.Core.Merging;
 
 /// <summary>
@@ -258,6 +261,14 @@ internal static class MyersDiff
         kvdf[o + fmid] = off1;
         kvdb[o + bmid] = lim1;
 
+        // The two snake loops below run O(N·D) times: read through refs without bounds checks. Every
+        // index stays inside the box [off, lim) and the diagonal range [dmin - 1, dmax + 1], which
+        // Compare sized the arrays for.
+        ref int lineA = ref MemoryMarshal.GetArrayDataReference(a);
+        ref int lineB = ref MemoryMarshal.GetArrayDataReference(b);
+        ref int forward = ref kvdf[o];
+        ref int backward = ref kvdb[o];
+
         for (int cost = 1; ; cost++)
         {
             bool gotSnake = false;
@@ -284,10 +295,11 @@ internal static class MyersDiff
 
             for (int d = fmax; d >= fmin; d -= 2)
             {
-                i1 = kvdf[o + d - 1] >= kvdf[o + d + 1] ? kvdf[o + d - 1] + 1 : kvdf[o + d + 1];
+                int below = Unsafe.Add(ref forward, d - 1), above = Unsafe.Add(ref forward, d + 1);
+                i1 = below >= above ? below + 1 : above;
                 previous = i1;
                 i2 = i1 - d;
-                while (i1 < lim1 && i2 < lim2 && a[i1] == b[i2])
+                while (i1 < lim1 && i2 < lim2 && Unsafe.Add(ref lineA, i1) == Unsafe.Add(ref lineB, i2))
                 {
                     i1++;
                     i2++;
@@ -325,10 +337,11 @@ internal static class MyersDiff
 
             for (int d = bmax; d >= bmin; d -= 2)
             {
-                i1 = kvdb[o + d - 1] < kvdb[o + d + 1] ? kvdb[o + d - 1] : kvdb[o + d + 1] - 1;
+                int below = Unsafe.Add(ref backward, d - 1), above = Unsafe.Add(ref backward, d + 1);
+                i1 = below < above ? below : above - 1;
                 previous = i1;
                 i2 = i1 - d;
-                while (i1 > off1 && i2 > off2 && a[i1 - 1] == b[i2 - 1])
+                while (i1 > off1 && i2 > off2 && Unsafe.Add(ref lineA, i1 - 1) == Unsafe.Add(ref lineB, i2 - 1))
                 {
                     i1--;
                     i2--;
