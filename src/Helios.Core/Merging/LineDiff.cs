@@ -6,13 +6,7 @@ namespace Helios.Core.Merging;
 /// <see cref="NewStart"/> (0-based line indices; a count may be 0 for a pure insertion or deletion,
 /// and then its start is the line the change sits before).
 /// </summary>
-public readonly record struct LineChange(int OldStart, int OldCount, int NewStart, int NewCount)
-{
-    public bool Equals(LineChange other) =>
-        OldStart == other.OldStart && OldCount == other.OldCount && NewStart == other.NewStart && NewCount == other.NewCount;
-
-    public override int GetHashCode() => HashCode.Combine(OldStart, OldCount, NewStart, NewCount);
-}
+public readonly record struct LineChange(int OldStart, int OldCount, int NewStart, int NewCount);
 
 /// <summary>Which of git's diff algorithms <see cref="LineDiff"/> runs.</summary>
 public enum DiffAlgorithm

@@ -84,7 +84,8 @@ public static class TextMerge
     {
         ArgumentNullException.ThrowIfNull(labels);
 
-        // merge-ort settles these by blob id before any content merge.
+        // merge-ort settles these by blob id before any content merge; past them both sides differ
+        // from the base, so both edit scripts below are non-empty.
         if (ours.SequenceEqual(theirs) || @base.SequenceEqual(theirs))
         {
             return new TextMergeResult(ours.ToArray(), 0, isBinary: false);
@@ -105,16 +106,6 @@ public static class TextMerge
         using var scratch = new DiffScratch(classCount, Math.Max(baseFile.Count, Math.Max(oursFile.Count, theirsFile.Count)));
         var oursScript = LineDiff.Compute(baseFile.Classes, oursFile.Classes, classCount, DiffAlgorithm.Histogram, default, default, scratch);
         var theirsScript = LineDiff.Compute(baseFile.Classes, theirsFile.Classes, classCount, DiffAlgorithm.Histogram, default, default, scratch);
-        if (oursScript.Count == 0)
-        {
-            return new TextMergeResult(theirs.ToArray(), 0, isBinary: false);
-        }
-
-        if (theirsScript.Count == 0)
-        {
-            return new TextMergeResult(ours.ToArray(), 0, isBinary: false);
-        }
-
         var regions = Combine(oursScript, theirsScript, baseFile, oursFile, theirsFile);
         if (style == ConflictStyle.ZealousDiff3)
         {
