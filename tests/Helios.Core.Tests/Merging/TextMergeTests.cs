@@ -84,6 +84,16 @@ public class TextMergeTests
     }
 
     [Fact]
+    public void A_side_whose_line_ending_cannot_be_told_follows_the_other_side_and_the_base()
+    {
+        // Ours is one line without a newline; theirs and the base use CRLF, so git writes CRLF
+        // markers and ends ours' line with CRLF too.
+        var result = Merge("a\r\nb\r\n", "x", "y\r\n");
+
+        Assert.Equal("<<<<<<< ours\r\nx\r\n=======\r\ny\r\n>>>>>>> theirs\r\n", Text(result));
+    }
+
+    [Fact]
     public void Crlf_line_endings_are_ordinary_bytes_when_comparing_lines()
     {
         var result = Merge("a\nb\nc\n", "a\r\nb\nc\n", "a\nb\nc\r\n");
