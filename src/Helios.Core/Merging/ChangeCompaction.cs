@@ -390,22 +390,3 @@ internal static class ChangeCompaction
         }
     }
 }
-
-/// <summary>The bytes of a file's lines, for heuristics that look at text (indentation, function names).</summary>
-internal readonly ref struct LineText
-{
-    private readonly ReadOnlySpan<byte> _text;
-    private readonly int[]? _starts;
-
-    public LineText(ReadOnlySpan<byte> text, int[] starts)
-    {
-        _text = text;
-        _starts = starts;
-    }
-
-    public bool IsAvailable => _starts is not null;
-
-    public int Count => _starts!.Length - 1;
-
-    public ReadOnlySpan<byte> Line(int line) => _text[_starts![line].._starts[line + 1]];
-}

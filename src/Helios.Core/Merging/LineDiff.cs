@@ -24,8 +24,10 @@ public enum DiffAlgorithm
 /// differs from the same line with one), changes are found with <see cref="DiffAlgorithm.Myers"/>
 /// or <see cref="DiffAlgorithm.Histogram"/>, then slid to canonical positions (xdiff's change
 /// compaction, optionally with git diff's indent heuristic). Pure and thread-safe.
-/// Cost: O(bytes) to hash lines plus O(N + D²) for D changed lines; Myers caps its search near
-/// √N cost per split, so two large unrelated files stay far below O(N²). No per-line allocation.
+/// Cost: O(bytes) to split and hash lines, then for Myers O(N·D) over the lines between the first
+/// and last change (D differences), its search capped near √N per split so that large unrelated
+/// files stay far below O(N²); histogram is about O(N) per level of its recursion. No per-line
+/// allocation.
 /// </summary>
 public static class LineDiff
 {

@@ -8,8 +8,8 @@ namespace Helios.Core.Merging;
 /// <c>git diff</c>: equal ends are trimmed, lines without a partner in the other file are dropped
 /// before the search (and lines with very many partners when they sit among such lines), and the
 /// middle-snake search gives up on optimality once the edit cost passes about the square root of
-/// the input size, taking the furthest-reaching diagonal instead. That bound keeps two large,
-/// unrelated files near O(N√N) instead of O(N²); typical edits stay O(N + D²).
+/// the input size (at least 256), taking the furthest-reaching diagonal instead. Cost is
+/// O((N + M)·D) for D differences, and that cap keeps two large unrelated files far from O(N·M).
 /// </summary>
 internal static class MyersDiff
 {
