@@ -105,6 +105,17 @@ internal static class ChangeCompaction
                 }
             }
 
+            // Runs of lines unchanged in both files hold only empty groups: step over them at once.
+            if (g.End == g.Start && go.End == go.Start)
+            {
+                int skip = Math.Min(file.UnchangedRun(g.End), other.UnchangedRun(go.End)) - 1;
+                if (skip > 0)
+                {
+                    g.Start = g.End += skip;
+                    go.Start = go.End += skip;
+                }
+            }
+
             if (!file.Next(ref g))
             {
                 break;
@@ -298,6 +309,18 @@ internal static class ChangeCompaction
             return g;
         }
 
+        /// <summary>How many lines from <paramref name="line"/> on are unchanged.</summary>
+        public int UnchangedRun(int line)
+        {
+            if (line >= Lines)
+            {
+                return 0;
+            }
+
+            int next = _changed.AsSpan(line + 1, Lines - line).IndexOf(true);
+            return next < 0 ? Lines - line : next;
+        }
+
         public bool Next(ref Group g)
         {
             if (g.End == Lines)
@@ -366,23 +389,4 @@ internal static class ChangeCompaction
             return false;
         }
     }
-}
-
-/// <summary>The bytes of a file's lines, for heuristics that look at text (indentation, function names).</summary>
-internal readonly ref struct LineText
-{
-    private readonly ReadOnlySpan<byte> _text;
-    private readonly int[]? _starts;
-
-    public LineText(ReadOnlySpan<byte> text, int[] starts)
-    {
-        _text = text;
-        _starts = starts;
-    }
-
-    public bool IsAvailable => _starts is not null;
-
-    public int Count => _starts!.Length - 1;
-
-    public ReadOnlySpan<byte> Line(int line) => _text[_starts![line].._starts[line + 1]];
 }

@@ -24,12 +24,6 @@ public readonly record struct DiffStatEntry(string Path, int Added, int Deleted,
 
     /// <summary>A binary file, shown as <c>Bin OLD -&gt; NEW bytes</c>.</summary>
     public static DiffStatEntry ForBinary(string path, long oldSize, long newSize) => new(path, 0, 0, true, oldSize, newSize);
-
-    public bool Equals(DiffStatEntry other) =>
-        Path == other.Path && Added == other.Added && Deleted == other.Deleted && IsBinary == other.IsBinary &&
-        OldSize == other.OldSize && NewSize == other.NewSize;
-
-    public override int GetHashCode() => HashCode.Combine(Path, Added, Deleted, IsBinary, OldSize, NewSize);
 }
 
 /// <summary>

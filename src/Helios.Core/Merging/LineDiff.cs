@@ -6,13 +6,7 @@ namespace Helios.Core.Merging;
 /// <see cref="NewStart"/> (0-based line indices; a count may be 0 for a pure insertion or deletion,
 /// and then its start is the line the change sits before).
 /// </summary>
-public readonly record struct LineChange(int OldStart, int OldCount, int NewStart, int NewCount)
-{
-    public bool Equals(LineChange other) =>
-        OldStart == other.OldStart && OldCount == other.OldCount && NewStart == other.NewStart && NewCount == other.NewCount;
-
-    public override int GetHashCode() => HashCode.Combine(OldStart, OldCount, NewStart, NewCount);
-}
+public readonly record struct LineChange(int OldStart, int OldCount, int NewStart, int NewCount);
 
 /// <summary>Which of git's diff algorithms <see cref="LineDiff"/> runs.</summary>
 public enum DiffAlgorithm
@@ -30,8 +24,10 @@ public enum DiffAlgorithm
 /// differs from the same line with one), changes are found with <see cref="DiffAlgorithm.Myers"/>
 /// or <see cref="DiffAlgorithm.Histogram"/>, then slid to canonical positions (xdiff's change
 /// compaction, optionally with git diff's indent heuristic). Pure and thread-safe.
-/// Cost: O(bytes) to hash lines plus O(N + D²) for D changed lines; Myers caps its search near
-/// √N cost per split, so two large unrelated files stay far below O(N²). No per-line allocation.
+/// Cost: O(bytes) to split and hash lines, then for Myers O(N·D) over the lines between the first
+/// and last change (D differences), its search capped near √N per split so that large unrelated
+/// files stay far below O(N²); histogram is about O(N) per level of its recursion. No per-line
+/// allocation.
 /// </summary>
 public static class LineDiff
 {
@@ -45,11 +41,9 @@ public static class LineDiff
         DiffAlgorithm algorithm = DiffAlgorithm.Myers,
         bool indentHeuristic = true)
     {
-        var classifier = new LineClassifier((oldText.Length + newText.Length) / 32);
-        var oldFile = classifier.Add(oldText);
-        var newFile = classifier.Add(newText);
+        int classCount = LineClassifier.Classify(oldText, newText, out var oldFile, out var newFile);
         return Compute(
-            oldFile.Classes, newFile.Classes, classifier.ClassCount, algorithm,
+            oldFile.Classes, newFile.Classes, classCount, algorithm,
             indentHeuristic ? new LineText(oldText, oldFile.Starts) : default,
             indentHeuristic ? new LineText(newText, newFile.Starts) : default);
     }
@@ -57,20 +51,23 @@ public static class LineDiff
     /// <summary>
     /// The diff pipeline on classified lines (xdiff's xdl_do_diff, xdl_change_compact both ways,
     /// xdl_build_script). Texts are only needed for the indent heuristic; pass default to skip it.
+    /// A <paramref name="scratch"/> shared by several calls must cover their classes and lines.
     /// </summary>
     internal static List<LineChange> Compute(
-        ReadOnlySpan<int> a, ReadOnlySpan<int> b, int classCount, DiffAlgorithm algorithm, LineText textA, LineText textB)
+        ReadOnlySpan<int> a, ReadOnlySpan<int> b, int classCount, DiffAlgorithm algorithm, LineText textA, LineText textB,
+        DiffScratch? scratch = null)
     {
         var changedA = new bool[a.Length + 2];
         var changedB = new bool[b.Length + 2];
-        var scratch = new DiffScratch(classCount, Math.Max(a.Length, b.Length));
+        using var ownScratch = scratch is null ? new DiffScratch(classCount, Math.Max(a.Length, b.Length)) : null;
+        var work = scratch ?? ownScratch!;
         if (algorithm == DiffAlgorithm.Histogram)
         {
-            HistogramDiff.Diff(a, b, changedA.AsSpan(1, a.Length), changedB.AsSpan(1, b.Length), scratch);
+            HistogramDiff.Diff(a, b, changedA.AsSpan(1, a.Length), changedB.AsSpan(1, b.Length), work);
         }
         else
         {
-            MyersDiff.Diff(a, b, changedA.AsSpan(1, a.Length), changedB.AsSpan(1, b.Length), scratch);
+            MyersDiff.Diff(a, b, changedA.AsSpan(1, a.Length), changedB.AsSpan(1, b.Length), work);
         }
 
         ChangeCompaction.Compact(a, changedA, changedB, textA);

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Helios.Core.Merging;
 
 /// <summary>
@@ -5,8 +8,8 @@ namespace Helios.Core.Merging;
 /// <c>git diff</c>: equal ends are trimmed, lines without a partner in the other file are dropped
 /// before the search (and lines with very many partners when they sit among such lines), and the
 /// middle-snake search gives up on optimality once the edit cost passes about the square root of
-/// the input size, taking the furthest-reaching diagonal instead. That bound keeps two large,
-/// unrelated files near O(N√N) instead of O(N²); typical edits stay O(N + D²).
+/// the input size (at least 256), taking the furthest-reaching diagonal instead. Cost is
+/// O((N + M)·D) for D differences, and that cap keeps two large unrelated files far from O(N·M).
 /// </summary>
 internal static class MyersDiff
 {
@@ -60,20 +63,21 @@ internal static class MyersDiff
             countB[c]++;
         }
 
-        var matchesA = new byte[n];
-        var matchesB = new byte[m];
+        // Only the lines between the equal ends are classified; index 0 is line `start`.
+        var matchesA = new byte[endA - start + 1];
+        var matchesB = new byte[endB - start + 1];
         int limitA = Math.Min(BogoSqrt(n), MaxEqualLimit);
         for (int i = start; i <= endA; i++)
         {
             int partners = countB[a[i]];
-            matchesA[i] = partners == 0 ? NoMatch : partners >= limitA ? ManyMatches : SomeMatches;
+            matchesA[i - start] = partners == 0 ? NoMatch : partners >= limitA ? ManyMatches : SomeMatches;
         }
 
         int limitB = Math.Min(BogoSqrt(m), MaxEqualLimit);
         for (int i = start; i <= endB; i++)
         {
             int partners = countA[b[i]];
-            matchesB[i] = partners == 0 ? NoMatch : partners >= limitB ? ManyMatches : SomeMatches;
+            matchesB[i - start] = partners == 0 ? NoMatch : partners >= limitB ? ManyMatches : SomeMatches;
         }
 
         foreach (int c in a)
@@ -103,16 +107,17 @@ internal static class MyersDiff
         return result;
     }
 
-    // Lines that stay in the search; the others are changed by definition.
+    // Lines that stay in the search; the others are changed by definition. matches[0] is line start.
     private static int[] Keep(ReadOnlySpan<int> lines, byte[] matches, int start, int end, Span<bool> changed, out int[] index)
     {
-        int size = Math.Max(0, end - start + 1);
+        int size = matches.Length;
         var kept = new int[size];
         index = new int[size];
         int count = 0;
         for (int i = start; i <= end; i++)
         {
-            if (matches[i] == SomeMatches || (matches[i] == ManyMatches && !DiscardAmongUnmatched(matches, i, start, end)))
+            byte match = matches[i - start];
+            if (match == SomeMatches || (match == ManyMatches && !DiscardAmongUnmatched(matches, i - start, 0, end - start)))
             {
                 index[count] = i;
                 kept[count] = lines[i];
@@ -256,6 +261,14 @@ internal static class MyersDiff
         kvdf[o + fmid] = off1;
         kvdb[o + bmid] = lim1;
 
+        // The two snake loops below run O(N·D) times: read through refs without bounds checks. Every
+        // index stays inside the box [off, lim) and the diagonal range [dmin - 1, dmax + 1], which
+        // Compare sized the arrays for.
+        ref int lineA = ref MemoryMarshal.GetArrayDataReference(a);
+        ref int lineB = ref MemoryMarshal.GetArrayDataReference(b);
+        ref int forward = ref kvdf[o];
+        ref int backward = ref kvdb[o];
+
         for (int cost = 1; ; cost++)
         {
             bool gotSnake = false;
@@ -282,10 +295,11 @@ internal static class MyersDiff
 
             for (int d = fmax; d >= fmin; d -= 2)
             {
-                i1 = kvdf[o + d - 1] >= kvdf[o + d + 1] ? kvdf[o + d - 1] + 1 : kvdf[o + d + 1];
+                int below = Unsafe.Add(ref forward, d - 1), above = Unsafe.Add(ref forward, d + 1);
+                i1 = below >= above ? below + 1 : above;
                 previous = i1;
                 i2 = i1 - d;
-                while (i1 < lim1 && i2 < lim2 && a[i1] == b[i2])
+                while (i1 < lim1 && i2 < lim2 && Unsafe.Add(ref lineA, i1) == Unsafe.Add(ref lineB, i2))
                 {
                     i1++;
                     i2++;
@@ -323,10 +337,11 @@ internal static class MyersDiff
 
             for (int d = bmax; d >= bmin; d -= 2)
             {
-                i1 = kvdb[o + d - 1] < kvdb[o + d + 1] ? kvdb[o + d - 1] : kvdb[o + d + 1] - 1;
+                int below = Unsafe.Add(ref backward, d - 1), above = Unsafe.Add(ref backward, d + 1);
+                i1 = below < above ? below : above - 1;
                 previous = i1;
                 i2 = i1 - d;
-                while (i1 > off1 && i2 > off2 && a[i1 - 1] == b[i2 - 1])
+                while (i1 > off1 && i2 > off2 && Unsafe.Add(ref lineA, i1 - 1) == Unsafe.Add(ref lineB, i2 - 1))
                 {
                     i1--;
                     i2--;
@@ -458,28 +473,51 @@ internal static class MyersDiff
     private readonly record struct SplitPoint(int I1, int I2, bool MinimalLow, bool MinimalHigh);
 }
 
-/// <summary>Per-diff work arrays indexed by line class, kept zeroed between uses.</summary>
-internal sealed class DiffScratch
+/// <summary>
+/// Work arrays for the diffs of one operation, indexed by line class or line, taken from the shared
+/// array pool on first use (they would otherwise be large-object allocations on every diff) and
+/// kept zeroed between uses, so a merge's many small diffs share them. Dispose returns them.
+/// </summary>
+internal sealed class DiffScratch(int classCount, int maxLines) : IDisposable
 {
-    public DiffScratch(int classCount, int maxLines)
-    {
-        CountA = new int[classCount];
-        CountB = new int[classCount];
-        First = new int[classCount];
-        Occurrences = new int[classCount];
-        Next = new int[maxLines + 1];
-    }
+    private int[]? _countA;
+    private int[]? _countB;
+    private int[]? _first;
+    private int[]? _occurrences;
+    private int[]? _next;
 
-    public int[] CountA { get; }
+    /// <summary>Myers: occurrences of each class in the old file.</summary>
+    public int[] CountA => _countA ??= Rent(classCount);
 
-    public int[] CountB { get; }
+    /// <summary>Myers: occurrences of each class in the new file.</summary>
+    public int[] CountB => _countB ??= Rent(classCount);
 
     /// <summary>Histogram: the first occurrence of each class in the scanned region (valid where <see cref="Occurrences"/> is not 0).</summary>
-    public int[] First { get; }
+    public int[] First => _first ??= Rent(classCount);
 
     /// <summary>Histogram: how often each class occurs in the scanned region.</summary>
-    public int[] Occurrences { get; }
+    public int[] Occurrences => _occurrences ??= Rent(classCount);
 
     /// <summary>Histogram: the next occurrence of the same line in the scanned region.</summary>
-    public int[] Next { get; }
+    public int[] Next => _next ??= Rent(maxLines + 1);
+
+    public void Dispose()
+    {
+        foreach (var array in new[] { _countA, _countB, _first, _occurrences, _next })
+        {
+            if (array is not null)
+            {
+                System.Buffers.ArrayPool<int>.Shared.Return(array);
+            }
+        }
+
+        _countA = _countB = _first = _occurrences = _next = null;
+    }
+
+    private static int[] Rent(int length)
+    {
+        var array = System.Buffers.ArrayPool<int>.Shared.Rent(Math.Max(1, length));
+        Array.Clear(array, 0, length);
+        return array;
+    }
 }

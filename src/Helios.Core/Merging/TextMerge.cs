@@ -98,7 +98,8 @@ public static class TextMerge
     {
         ArgumentNullException.ThrowIfNull(labels);
 
-        // merge-ort settles these by blob id before any content merge.
+        // merge-ort settles these by blob id before any content merge; past them both sides differ
+        // from the base, so both edit scripts below are non-empty.
         if (ours.SequenceEqual(theirs) || @base.SequenceEqual(theirs))
         {
             return new TextMergeResult(ours.ToArray(), 0, isBinary: false);
@@ -114,24 +115,11 @@ public static class TextMerge
             return new TextMergeResult(ours.ToArray(), 1, isBinary: true);
         }
 
-        var classifier = new LineClassifier((@base.Length + ours.Length + theirs.Length) / 32);
-        var baseFile = classifier.Add(@base);
-        var oursFile = classifier.Add(ours);
-        var theirsFile = classifier.Add(theirs);
-        int classCount = classifier.ClassCount;
+        int classCount = LineClassifier.Classify(@base, ours, theirs, out var baseFile, out var oursFile, out var theirsFile);
 
-        var oursScript = LineDiff.Compute(baseFile.Classes, oursFile.Classes, classCount, DiffAlgorithm.Histogram, default, default);
-        var theirsScript = LineDiff.Compute(baseFile.Classes, theirsFile.Classes, classCount, DiffAlgorithm.Histogram, default, default);
-        if (oursScript.Count == 0)
-        {
-            return new TextMergeResult(theirs.ToArray(), 0, isBinary: false);
-        }
-
-        if (theirsScript.Count == 0)
-        {
-            return new TextMergeResult(ours.ToArray(), 0, isBinary: false);
-        }
-
+        using var scratch = new DiffScratch(classCount, Math.Max(baseFile.Count, Math.Max(oursFile.Count, theirsFile.Count)));
+        var oursScript = LineDiff.Compute(baseFile.Classes, oursFile.Classes, classCount, DiffAlgorithm.Histogram, default, default, scratch);
+        var theirsScript = LineDiff.Compute(baseFile.Classes, theirsFile.Classes, classCount, DiffAlgorithm.Histogram, default, default, scratch);
         var regions = Combine(oursScript, theirsScript, baseFile, oursFile, theirsFile);
         if (style == ConflictStyle.ZealousDiff3)
         {
@@ -139,7 +127,7 @@ public static class TextMerge
         }
         else if (style == ConflictStyle.Merge)
         {
-            regions = Refine(regions, oursFile, theirsFile, classCount);
+            regions = Refine(regions, oursFile, theirsFile, classCount, scratch);
             JoinCloseConflicts(regions);
         }
 
@@ -298,7 +286,7 @@ public static class TextMerge
 
     // xdl_refine_conflicts: diffs ours against theirs inside each conflict and keeps only the
     // parts where they differ; a conflict whose sides turn out equal is marked as taken by both.
-    private static List<MergeRegion> Refine(List<MergeRegion> regions, LineFile oursFile, LineFile theirsFile, int classCount)
+    private static List<MergeRegion> Refine(List<MergeRegion> regions, LineFile oursFile, LineFile theirsFile, int classCount, DiffScratch scratch)
     {
         var refined = new List<MergeRegion>(regions.Count);
         foreach (var region in regions)
@@ -312,7 +300,7 @@ public static class TextMerge
             var script = LineDiff.Compute(
                 oursFile.Classes.AsSpan(region.Start1, region.Count1),
                 theirsFile.Classes.AsSpan(region.Start2, region.Count2),
-                classCount, DiffAlgorithm.Histogram, default, default);
+                classCount, DiffAlgorithm.Histogram, default, default, scratch);
             if (script.Count == 0)
             {
                 region.Mode = RegionMode.Both;

@@ -67,6 +67,8 @@ public static class UnifiedDiff
             throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Context lines must not be negative; got {options.ContextLines}.");
         }
 
+        RequireFileKind(oldSide);
+        RequireFileKind(newSide);
         if (oldSide is not null && newSide is not null && (oldSide.Kind == EntryKind.Symlink) != (newSide.Kind == EntryKind.Symlink))
         {
             Append(output, oldSide, null, options);
@@ -140,11 +142,14 @@ public static class UnifiedDiff
             return;
         }
 
-        var classifier = new LineClassifier((oldContent.Length + newContent.Length) / 32);
-        var oldFile = classifier.Add(oldContent);
-        var newFile = classifier.Add(newContent);
+        if (options.ContextLines == 0)
+        {
+            TrimCommonTail(ref oldContent, ref newContent);
+        }
+
+        int classCount = LineClassifier.Classify(oldContent, newContent, out var oldFile, out var newFile);
         var changes = LineDiff.Compute(
-            oldFile.Classes, newFile.Classes, classifier.ClassCount, DiffAlgorithm.Myers,
+            oldFile.Classes, newFile.Classes, classCount, DiffAlgorithm.Myers,
             new LineText(oldContent, oldFile.Starts), new LineText(newContent, newFile.Starts));
 
         // Like git, no ---/+++ lines without a hunk (a created or deleted empty file).
@@ -171,12 +176,48 @@ public static class UnifiedDiff
         WriteHunks(w, oldContent, oldFile, newContent, newFile, changes, options.ContextLines);
     }
 
+    // git's trim_common_tail (xdiff-interface.c), which git applies only without context lines:
+    // drops the equal tail in 1 KiB blocks, then gives back the partial line at the cut. It can
+    // change what the diff finds, so it is copied to keep -U0 output identical.
+    private static void TrimCommonTail(ref ReadOnlySpan<byte> a, ref ReadOnlySpan<byte> b)
+    {
+        const int Block = 1024;
+        int smaller = Math.Min(a.Length, b.Length);
+        int trimmed = 0;
+        while (Block + trimmed <= smaller &&
+               a.Slice(a.Length - trimmed - Block, Block).SequenceEqual(b.Slice(b.Length - trimmed - Block, Block)))
+        {
+            trimmed += Block;
+        }
+
+        int recovered = 0;
+        while (recovered < trimmed)
+        {
+            if (a[a.Length - trimmed + recovered++] == (byte)'\n')
+            {
+                break;
+            }
+        }
+
+        a = a[..(a.Length - trimmed + recovered)];
+        b = b[..(b.Length - trimmed + recovered)];
+    }
+
+    private static void RequireFileKind(UnifiedDiffSide? side)
+    {
+        if (side is not null && side.Kind is not (EntryKind.File or EntryKind.Executable or EntryKind.Symlink))
+        {
+            throw new HeliosException(
+                HeliosErrorCode.InvalidArgument,
+                $"A diff side must be a file, executable or symlink; '{side.Path}' is a {side.Kind}.");
+        }
+    }
+
     private static string Mode(EntryKind kind) => kind switch
     {
-        EntryKind.File => "100644",
         EntryKind.Executable => "100755",
         EntryKind.Symlink => "120000",
-        _ => throw new HeliosException(HeliosErrorCode.InvalidArgument, $"A diff side must be a file, executable or symlink; got {kind}."),
+        _ => "100644",
     };
 
     // xdiff's xdl_emit_diff: changes closer than twice the context share a hunk.

@@ -84,8 +84,22 @@ internal sealed class RandomText(int seed)
             int statements = _random.Next(1, 6);
             for (int s = 0; s < statements; s++)
             {
-                switch (_random.Next(4))
+                switch (_random.Next(6))
                 {
+                    case 4:
+                        lines.Add("    for (;;) {");
+                        lines.Add("        if (y) {");
+                        lines.Add("            break;");
+                        lines.Add("        }");
+                        lines.Add("");
+                        lines.Add("        y--;");
+                        lines.Add("    }");
+                        break;
+                    case 5:
+                        lines.Add("  // note");
+                        lines.Add("");
+                        lines.Add("");
+                        break;
                     case 0:
                         lines.Add("    if (x) {");
                         lines.Add(_random.Next(2) == 0 ? "        call();" : $"        call{_random.Next(5)}();");
@@ -144,6 +158,32 @@ internal sealed class RandomText(int seed)
         }
 
         return result;
+    }
+
+    /// <summary>Short lines of assorted indentation (spaces, tabs, blank and whitespace-only lines), for the indent heuristic.</summary>
+    public List<string> IndentedLines(int maxCount)
+    {
+        string[] pool = ["", "x", " x", "  x", "    x", "\tx", "        x", "  ", "\t", "y", "    y", "\t\ty", "   z", "z"];
+        int count = _random.Next(maxCount + 1);
+        var lines = new List<string>(count);
+        for (int i = 0; i < count; i++)
+        {
+            lines.Add(pool[_random.Next(pool.Length)]);
+        }
+
+        return lines;
+    }
+
+    /// <summary>Lines drawn from only <paramref name="pool"/> distinct texts.</summary>
+    public List<string> PoolLines(int count, int pool)
+    {
+        var lines = new List<string>(count);
+        for (int i = 0; i < count; i++)
+        {
+            lines.Add(Repeated[_random.Next(pool)]);
+        }
+
+        return lines;
     }
 
     /// <summary>Replaces each line with probability <paramref name="share"/>: a heavy rewrite with short common runs.</summary>
