@@ -83,9 +83,10 @@ public static class Merger
         var treeOptions = new TreeMergeOptions(options.Strategy, options.ParentLabel, options.ChildLabel ?? child.ToShortString())
         {
             Diff3 = options.Diff3,
+            BaseLabel = BaseLabel(bases),
             NewestSide = options.Strategy == MergeStrategy.NewestWins ? path => NewerSide(repository, p, child, path) : null,
         };
-        var baseTree = VirtualBase(repository, bases);
+        var baseTree = VirtualBase(repository, bases, options.Diff3, depth: 1);
         merge = TreeMerge.Apply(objects, baseTree, repository.ReadCommit(p).Tree, repository.ReadCommit(child).Tree, workspace, treeOptions);
         return report with
         {
@@ -99,7 +100,7 @@ public static class Merger
     /// The tree to merge against: the merge base's, or for several bases (criss-cross) their
     /// merge, built recursively as git's recursive strategy does (oldest base first).
     /// </summary>
-    private static ObjectId VirtualBase(Repository repository, IReadOnlyList<ObjectId> bases)
+    private static ObjectId VirtualBase(Repository repository, IReadOnlyList<ObjectId> bases, bool diff3, int depth)
     {
         if (bases.Count <= 1)
         {
@@ -110,10 +111,16 @@ public static class Merger
         var merged = repository.ReadCommit(ordered[0]).Tree;
         for (int i = 1; i < ordered.Length; i++)
         {
-            var innerBase = VirtualBase(repository, CommitAncestry.MergeBases(repository.Objects, ordered[0], ordered[i]));
+            var innerBases = CommitAncestry.MergeBases(repository.Objects, ordered[0], ordered[i]);
+            var innerBase = VirtualBase(repository, innerBases, diff3, depth + 1);
             var scratch = repository.OpenWorkspaceAt(RefName.Head, null);
             scratch.Load(null, merged);
-            var options = new TreeMergeOptions(MergeStrategy.Manual, "Temporary merge branch 1", "Temporary merge branch 2") { VirtualBase = true };
+            var options = new TreeMergeOptions(MergeStrategy.Manual, "Temporary merge branch 1", "Temporary merge branch 2")
+            {
+                Depth = depth,
+                Diff3 = diff3,
+                BaseLabel = BaseLabel(innerBases),
+            };
             TreeMerge.Apply(repository.Objects, innerBase, merged, repository.ReadCommit(ordered[i]).Tree, scratch, options);
             var batch = new SaveBatch();
             merged = scratch.Save(batch);
@@ -123,6 +130,10 @@ public static class Merger
 
         return merged;
     }
+
+    /// <summary>What diff3-style markers call the base: its short id, as git does, or "merged common ancestors" when virtual.</summary>
+    private static string BaseLabel(IReadOnlyList<ObjectId> bases) =>
+        bases.Count == 1 ? bases[0].ToShortString(7) : bases.Count == 0 ? "empty tree" : "merged common ancestors";
 
     /// <summary>
     /// newest-wins: the side whose last change to <paramref name="path"/> has the newer commit time

@@ -33,7 +33,14 @@ public enum TextMergeFavor
 /// <c>&gt;&gt;&gt;&gt;&gt;&gt;&gt; Theirs</c> and, in the diff3 styles, <c>||||||| Base</c>.
 /// A null name writes the bare marker.
 /// </summary>
-public sealed record TextMergeLabels(string? Ours, string? Theirs, string? Base = null);
+public sealed record TextMergeLabels(string? Ours, string? Theirs, string? Base = null)
+{
+    /// <summary>
+    /// Marker length (git's default 7). git widens markers by 2 for each level of a recursive merge,
+    /// so the conflicts kept in a virtual merge base never look like the outer merge's.
+    /// </summary>
+    public int MarkerSize { get; init; } = 7;
+}
 
 /// <summary>
 /// The outcome of <see cref="TextMerge.Merge"/>: the merged bytes (with conflict markers where the
@@ -75,7 +82,6 @@ public sealed class TextMergeResult
 /// </summary>
 public static class TextMerge
 {
-    private const int MarkerSize = 7;
     private const int BinaryProbeBytes = 8000;
 
     /// <summary>git's binary test: a NUL byte among the first 8000 bytes. O(min(size, 8000)).</summary>
@@ -421,25 +427,25 @@ public static class TextMerge
         {
             bool crlf = NeedsCr(m);
             Copy(_ours, oursFile, next, m.Start1 - next, addNewline: false, crlf: false);
-            Marker((byte)'<', labels.Ours, crlf);
+            Marker((byte)'<', labels.Ours, labels.MarkerSize, crlf);
             Copy(_ours, oursFile, m.Start1, m.Count1, addNewline: true, crlf);
             if (style != ConflictStyle.Merge)
             {
-                Marker((byte)'|', labels.Base, crlf);
+                Marker((byte)'|', labels.Base, labels.MarkerSize, crlf);
                 Copy(_base, baseFile, m.Start0, m.Count0, addNewline: true, crlf);
             }
 
-            Marker((byte)'=', null, crlf);
+            Marker((byte)'=', null, labels.MarkerSize, crlf);
             Copy(_theirs, theirsFile, m.Start2, m.Count2, addNewline: true, crlf);
-            Marker((byte)'>', labels.Theirs, crlf);
+            Marker((byte)'>', labels.Theirs, labels.MarkerSize, crlf);
         }
 
-        private void Marker(byte c, string? label, bool crlf)
+        private void Marker(byte c, string? label, int size, bool crlf)
         {
             int labelBytes = label is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(label) + 1;
-            var span = output.GetSpan(MarkerSize + labelBytes + 2);
-            span[..MarkerSize].Fill(c);
-            int written = MarkerSize;
+            var span = output.GetSpan(size + labelBytes + 2);
+            span[..size].Fill(c);
+            int written = size;
             if (label is not null)
             {
                 span[written++] = (byte)' ';

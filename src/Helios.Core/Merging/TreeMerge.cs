@@ -11,13 +11,20 @@ internal sealed record TreeMergeOptions(MergeStrategy Strategy, string ParentLab
     public Func<string, ConflictResolution>? NewestSide { get; init; }
 
     /// <summary>
-    /// Merging the merge bases of a criss-cross history into a virtual base: text conflicts keep
-    /// their markers and other conflicts keep the base's version, as git's recursive merge does.
+    /// 0 for the merge asked for; 1 and up when merging the merge bases of a criss-cross history
+    /// into a virtual base (one more per level of recursion). There, as in git's recursive merge,
+    /// text conflicts keep their markers, 2 characters longer per level, and other conflicts keep
+    /// the base's version.
     /// </summary>
-    public bool VirtualBase { get; init; }
+    public int Depth { get; init; }
+
+    public bool VirtualBase => Depth > 0;
 
     /// <summary>Conflict markers with the base's lines too (git's diff3 style).</summary>
     public bool Diff3 { get; init; }
+
+    /// <summary>The label of the base's lines in diff3 style: the base's short id, or "merged common ancestors" for a virtual base.</summary>
+    public string BaseLabel { get; init; } = "merged common ancestors";
 }
 
 /// <summary>What <see cref="TreeMerge.Apply"/> did to the parent's tree.</summary>
@@ -227,10 +234,8 @@ internal static class TreeMerge
 
     private static TextMergeResult MergeText(ReadOnlyMemory<byte> @base, ReadOnlyMemory<byte> parent, ReadOnlyMemory<byte> child, TreeMergeOptions options, TextMergeFavor favor)
     {
-        var labels = options.VirtualBase
-            ? new TextMergeLabels("Temporary merge branch 1", "Temporary merge branch 2", "merged common ancestors")
-            : new TextMergeLabels(options.ParentLabel, options.ChildLabel, "merged common ancestors");
-        var style = options.Diff3 && !options.VirtualBase ? ConflictStyle.Diff3 : ConflictStyle.Merge;
+        var labels = new TextMergeLabels(options.ParentLabel, options.ChildLabel, options.BaseLabel) { MarkerSize = 7 + (2 * options.Depth) };
+        var style = options.Diff3 ? ConflictStyle.Diff3 : ConflictStyle.Merge;
         return TextMerge.Merge(@base.Span, parent.Span, child.Span, labels, style, favor);
     }
 

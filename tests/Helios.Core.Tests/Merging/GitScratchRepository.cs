@@ -28,8 +28,11 @@ internal sealed class GitScratchRepository : IDisposable
 
     public void Dispose() => Directory.Delete(_temp, recursive: true);
 
-    /// <summary>Creates (or moves) branch <paramref name="branch"/> to a commit holding exactly <paramref name="files"/>.</summary>
-    public void Commit(string branch, IEnumerable<ScratchFile> files, string? parent = null)
+    /// <summary>
+    /// Creates (or moves) branch <paramref name="branch"/> to a commit holding exactly
+    /// <paramref name="files"/>, on the branches <paramref name="parent"/> and (a merge) <paramref name="mergeParent"/>.
+    /// </summary>
+    public void Commit(string branch, IEnumerable<ScratchFile> files, string? parent = null, string? mergeParent = null, long time = 0)
     {
         var stream = new MemoryStream();
         void Text(string s) => stream.Write(Encoding.UTF8.GetBytes(s));
@@ -40,11 +43,16 @@ internal sealed class GitScratchRepository : IDisposable
             Text("\n");
         }
 
-        Text($"commit refs/heads/{branch}\ncommitter T <t@example.com> 0 +0000\n");
+        Text($"commit refs/heads/{branch}\ncommitter T <t@example.com> {time} +0000\n");
         Data(Encoding.UTF8.GetBytes(branch));
         if (parent is not null)
         {
             Text($"from refs/heads/{parent}\n");
+        }
+
+        if (mergeParent is not null)
+        {
+            Text($"merge refs/heads/{mergeParent}\n");
         }
 
         Text("deleteall\n");

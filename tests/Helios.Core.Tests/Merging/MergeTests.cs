@@ -199,6 +199,43 @@ public sealed class MergeTests : IDisposable
         Assert.Equal("one\n2\nthree\n4\n5\n6\nseven\n8\nnine\n", Text(main, "f.txt"));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_criss_cross_merge_whose_bases_conflict_writes_what_git_writes(bool diff3)
+    {
+        // Both bases changed line 3 their own way, so the virtual base keeps their conflict (with
+        // longer markers); both heads then changed it again. Commit times order the bases the same
+        // way in both (the oldest becomes "Temporary merge branch 1").
+        string Lines3(string line3) => $"1\n2\n{line3}\n4\n5\n";
+        using var git = new GitScratchRepository();
+        ScratchFile[] File(string line3) => [new ScratchFile("f.txt", "100644", Encoding.UTF8.GetBytes(Lines3(line3)))];
+        git.Commit("root", File("3"), time: 1);
+        git.Commit("a1", File("a"), "root", time: 2);
+        git.Commit("b1", File("b"), "root", time: 3);
+        git.Commit("a2", File("x"), "a1", mergeParent: "b1", time: 4);
+        git.Commit("b2", File("y"), "b1", mergeParent: "a1", time: 5);
+        string style = diff3 ? "diff3" : "merge";
+        string tree = git.RunText(["-c", $"merge.conflictStyle={style}", "merge-tree", "--write-tree", "a2", "b2"], null, 0, 1).Split('\n')[0];
+        byte[] expected = git.ReadObjects([$"{tree}:f.txt"])[0]!;
+
+        var (main, feature) = Fork(new() { ["f.txt"] = Lines3("3") });
+        var a1 = Commit(main, new() { ["f.txt"] = Lines3("a") });
+        var b1 = Commit(feature, new() { ["f.txt"] = Lines3("b") });
+        main.Write("f.txt", Lines3("x"));
+        _repo.Commit(main, "a2", new CommitOptions { ExtraParents = [b1] }).EnsureCommitted();
+        feature.Write("f.txt", Lines3("y"));
+        var b2 = _repo.Commit(feature, "b2", new CommitOptions { ExtraParents = [a1] }).EnsureCommitted();
+
+        var report = Merger.Compute(_repo, main, b2, new MergeOptions { ParentLabel = "a2", ChildLabel = "b2", Diff3 = diff3 });
+
+        Assert.Equal(2, report.Bases.Count);
+        Assert.Equal(MergeOutcome.Conflicted, report.Outcome);
+        // The diff3 base labels are abbreviated commit ids, which differ between git and Helios.
+        static string WithoutBaseLabels(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"^(\|{7,}) .*$", "$1 BASE", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.Equal(WithoutBaseLabels(Encoding.UTF8.GetString(expected)), WithoutBaseLabels(Text(main, "f.txt")));
+    }
+
     [Fact]
     public void Unrelated_histories_are_refused_unless_allowed()
     {
