@@ -21,6 +21,8 @@ public class ObjectReadBenchmarks
     private CachingObjectStore _l1 = null!;
     private BenchRepository _sqlite = null!;
     private IObjectStore _l2 = null!;
+    private ObjectId _treeId;
+    private byte[] _treeEncoding = [];
 
     [GlobalSetup]
     public void StoreObject()
@@ -41,7 +43,19 @@ public class ObjectReadBenchmarks
         _sqlite = BenchRepository.Create(Backend.SqliteFast);
         _sqlite.Repository.Objects.Write(new Blob(content));
         _l2 = _sqlite.Storage.Objects;
+
+        // A directory of 100 files named as the side-by-side trees name them (f00.txt...).
+        var entries = Enumerable.Range(0, 100).Select(i => new TreeEntry($"f{i:00}.txt", EntryKind.File, ObjectId.Of(BitConverter.GetBytes(i))));
+        (_treeId, _treeEncoding) = ObjectCodec.EncodeWithId(new Tree(entries));
     }
+
+    /// <summary>
+    /// Strictly decoding a 100-entry tree (what every cold read of a directory costs above the
+    /// storage read): each name is checked as UTF-8 and as a valid entry name.
+    /// </summary>
+    [Benchmark]
+    [BenchmarkCategory("Decode")]
+    public HeliosObject Decode_tree_of_100_entries() => ObjectCodec.Decode(_treeId, _treeEncoding);
 
     [Benchmark]
     [BenchmarkCategory("L0")]

@@ -37,7 +37,47 @@ public sealed class MergeProcessTests : IDisposable
         Assert.Equal(2, show.GetProperty("parents").GetArrayLength());
         Assert.Equal("Merge branch 'feature'", Succeed(repo, "log", "--oneline", "-n", "1").Stdout.Trim()[13..]);
         Assert.Empty(Succeed(repo, "status", "--porcelain").Stdout);
-        Assert.Contains("merge feature (manual): conflicts resolved by hand", Succeed(repo, "op", "log", "-n", "1").Stdout, StringComparison.Ordinal);
+        Assert.Contains("merge feature (manual): 1 paths merged cleanly, 1 conflicts to resolve; f.txt content unresolved; resolved by hand", Succeed(repo, "op", "log", "-n", "1").Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_reset_gives_up_a_conflicted_merge_so_the_next_commit_is_not_a_merge_and_checkout_waits_for_it()
+    {
+        string repo = Diverged(mainLine5: "five-main", featureLine5: "five-feature");
+        Assert.Equal(1, Run(repo, "merge", "feature").Code);
+
+        var checkout = Run(repo, "checkout", "feature");
+        Assert.True(checkout.Code == 3 && checkout.Stderr.Contains("merge of feature is in progress", StringComparison.Ordinal), checkout.ToString());
+
+        Succeed(repo, "reset", "--hard", "HEAD");
+        Assert.DoesNotContain("merging", Succeed(repo, "status").Stdout, StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(repo, "other.txt"), "unrelated\n");
+        Succeed(repo, "commit", "-m", "unrelated work");
+
+        var show = JsonDocument.Parse(Succeed(repo, "show", "--json").Stdout).RootElement.GetProperty("commit");
+        Assert.Equal(1, show.GetProperty("parents").GetArrayLength());
+        // feature was never merged, so merging it again conflicts again.
+        Assert.Equal(1, Run(repo, "merge", "feature").Code);
+    }
+
+    [Fact]
+    public void A_merge_that_turns_a_tracked_directory_into_a_file_is_not_blocked_by_that_directory()
+    {
+        Succeed(_temp.Path, "init", "repo");
+        string repo = _temp["repo"];
+        Directory.CreateDirectory(Path.Combine(repo, "p"));
+        File.WriteAllText(Path.Combine(repo, "p", "x"), "x\n");
+        Succeed(repo, "commit", "-m", "p is a directory");
+        Succeed(repo, "checkout", "-b", "other");
+        Directory.Delete(Path.Combine(repo, "p"), recursive: true);
+        File.WriteAllText(Path.Combine(repo, "p"), "now a file\n");
+        Succeed(repo, "commit", "-m", "p is a file");
+        Succeed(repo, "checkout", "main");
+
+        Succeed(repo, "merge", "other");
+
+        Assert.Equal("now a file\n", Read(repo, "p"));
+        Assert.Empty(Succeed(repo, "status", "--porcelain").Stdout);
     }
 
     [Fact]
@@ -131,6 +171,32 @@ public sealed class MergeProcessTests : IDisposable
     }
 
     [Fact]
+    public void An_experiment_started_from_a_commit_collapses_into_the_checked_out_branch_and_a_refused_collapse_merges_nothing()
+    {
+        Succeed(_temp.Path, "init", "repo");
+        string repo = _temp["repo"];
+        File.WriteAllText(Path.Combine(repo, "a"), "a\n");
+        Succeed(repo, "commit", "-m", "base");
+        string head = Succeed(repo, "rev-parse", "HEAD").Stdout.Trim();
+        Succeed(repo, "experiment", "start", "ex", "--from", head, "-n", "2");
+        Succeed(repo, "worktree", "add", "../w1", "ex/1");
+        File.WriteAllText(_temp["w1/a"], "variant\n");
+        Succeed(_temp["w1"], "commit", "-m", "variant 1");
+        Succeed(repo, "worktree", "add", "../w2", "ex/2");
+
+        // ex/2 is checked out in a worktree, so it could not be deleted: nothing happens.
+        var refused = Run(repo, "experiment", "collapse", "ex", "--winner", "1");
+        Assert.True(refused.Code == 3 && refused.Stderr.Contains("ex/2", StringComparison.Ordinal), refused.ToString());
+        Assert.Equal(head, Succeed(repo, "rev-parse", "main").Stdout.Trim());
+
+        Succeed(repo, "worktree", "remove", "../w2");
+        Succeed(repo, "experiment", "collapse", "ex", "--winner", "1");
+
+        Assert.Equal("variant\n", Read(repo, "a"));
+        Assert.Equal(Succeed(repo, "rev-parse", "ex/1").Stdout, Succeed(repo, "rev-parse", "main").Stdout);
+    }
+
+    [Fact]
     public void Discarding_an_experiment_deletes_its_branches_and_bad_experiment_input_is_refused()
     {
         Succeed(_temp.Path, "init", "repo");
@@ -149,6 +215,10 @@ public sealed class MergeProcessTests : IDisposable
 
         Assert.Equal(["* main"], Succeed(repo, "branch").Lines);
         Assert.Contains("e  discarded", Succeed(repo, "experiment", "list").Stdout, StringComparison.Ordinal);
+
+        // A finished experiment's name can be used again.
+        Succeed(repo, "experiment", "start", "e", "-n", "3");
+        Assert.Contains("e  active", Succeed(repo, "experiment", "list").Stdout, StringComparison.Ordinal);
     }
 
     /// <summary>main and feature, each changing line 5 of f.txt its own way; feature also adds a file.</summary>

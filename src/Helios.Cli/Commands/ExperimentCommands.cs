@@ -145,45 +145,42 @@ internal static class ExperimentCommands
 
     private static int Collapse(CliContext context, string name, int? winner, bool best, string strategyName)
     {
-        var repository = context.Repository;
-        var experiments = new Experiments(repository);
-        var experiment = experiments.Find(name) ?? throw new NotFoundException(name, $"There is no experiment '{name}'.");
         if (winner is not null == best)
         {
             throw new HeliosException(HeliosErrorCode.InvalidArgument, "Name the winner with --winner i, or pick the highest score with --best (one of the two).");
         }
 
-        if (experiment.Status != ExperimentStatus.Active)
-        {
-            throw new HeliosException(HeliosErrorCode.InvalidState, $"Experiment '{name}' is already {Status(experiment.Status)}.");
-        }
-
-        int index = winner ?? Experiments.Best(experiment);
+        var repository = context.Repository;
+        var experiments = new Experiments(repository);
         var options = new MergeOptions { Strategy = MergeStrategies.Parse(strategyName), Agent = context.Agent };
-        var winnerBranch = Experiments.BranchOf(name, index);
-        if (experiment.BaseBranch is { } baseBranch && repository.CurrentBranch == baseBranch)
+        // Every refusal comes before anything is merged.
+        var (experiment, won) = experiments.PrepareCollapse(name, winner);
+        // An experiment started from a detached HEAD merges into the branch checked out now.
+        var target = experiment.BaseBranch ?? repository.CurrentBranch ?? throw new HeliosException(HeliosErrorCode.InvalidState,
+            $"Experiment '{name}' has no base branch and HEAD is detached: check out the branch to merge {won.Branch} into, then collapse.");
+        if (repository.CurrentBranch == target)
         {
-            // The base branch is checked out here: merge through the worktree so the files follow.
-            var report = context.Worktree.Merge(winnerBranch.Value, options);
+            // The target is checked out here: merge through the worktree so the files follow.
+            var report = context.Worktree.Merge(won.Branch.Value, options);
             if (report.HasUnresolvedConflicts)
             {
-                context.Out.WriteLine($"Merging {winnerBranch} into {baseBranch} left {report.Conflicts.Count} conflict(s): {string.Join(", ", report.Conflicts.Select(c => c.Path))}. Resolve them, 'helios add' each and 'helios commit', then run 'experiment collapse {name} --winner {index}' again.");
+                context.Out.WriteLine($"Merging {won.Branch} into {target} left {report.Conflicts.Count} conflict(s): {string.Join(", ", report.Conflicts.Select(c => c.Path))}. Resolve them, 'helios add' each and 'helios commit', then run 'experiment collapse {name} --winner {won.Index}' again.");
                 return ExitCodes.NotDone;
             }
 
-            experiments.MarkCollapsed(name, index, context.Agent);
+            experiments.MarkCollapsed(name, won.Index, context.Agent);
         }
         else
         {
-            if (experiment.BaseBranch is { } other && repository.CheckedOutBranches().Contains(other))
+            if (repository.CheckedOutBranches().Contains(target))
             {
-                throw new HeliosException(HeliosErrorCode.InvalidState, $"The base branch {other} is checked out in another worktree; run the collapse there so its files follow.");
+                throw new HeliosException(HeliosErrorCode.InvalidState, $"The branch {target} is checked out in another worktree; run the collapse there so its files follow.");
             }
 
-            experiments.Collapse(name, index, options, context.Agent);
+            experiments.Collapse(name, won.Index, options, context.Agent, into: target);
         }
 
-        context.Out.WriteLine($"Collapsed experiment {name} to {winnerBranch}: merged into {experiment.BaseBranch}, the other {experiment.Branches.Count - 1} branch(es) deleted ('helios undo' restores them).");
+        context.Out.WriteLine($"Collapsed experiment {name} to {won.Branch}: merged into {target}, the other {experiment.Branches.Count - 1} branch(es) deleted ('helios undo' restores them).");
         return ExitCodes.Success;
     }
 

@@ -39,7 +39,8 @@ public sealed record Experiment(
 /// weighted branches <c>NAME/1..N</c> from one commit, <see cref="Score"/> records a metric per
 /// branch, <see cref="Collapse"/> merges the winner into the base branch and deletes the other
 /// branches, <see cref="Discard"/> deletes them all. Each step is one atomic operation in the
-/// operation log, so <c>undo</c> brings deleted branches back (until gc).
+/// operation log (collapse is two: the merge, then the deletions), so <c>undo</c> brings deleted
+/// branches back (until gc). A finished experiment's name can be started again.
 /// <para>
 /// An experiment is recorded as a chain of record commits under the ref <c>experiments/NAME</c>:
 /// each holds the experiment's state in its metadata (base, weights, scores, status) and has the
@@ -80,9 +81,16 @@ public sealed class Experiments(Repository repository)
             }
         }
 
+        // A finished experiment's name may be used again: the new record continues its chain.
+        var previous = repository.ResolveRef(RecordRef(name));
+        if (previous is { } p && Read(p).Status == ExperimentStatus.Active)
+        {
+            throw new HeliosException(HeliosErrorCode.AlreadyExists, $"Experiment '{name}' is active; collapse or discard it first, or pick another name.");
+        }
+
         var experiment = new Experiment(name, baseBranch, from, ExperimentStatus.Active, null, repository.Now(), branches);
         var updates = branches.Select(b => new RefUpdate(b.Branch.Ref, null, RefTarget.To(from))).ToList();
-        Record(experiment, previous: null, updates, $"start experiment {name}: {count} branches at {from.ToShortString()}", agent);
+        Record(experiment, previous, updates, $"start experiment {name}: {count} branches at {from.ToShortString()}", agent);
         return experiment;
     }
 
@@ -122,19 +130,39 @@ public sealed class Experiments(Repository repository)
         ?? throw new HeliosException(HeliosErrorCode.InvalidState, $"No branch of experiment '{experiment.Name}' has a score; score them first, or name the winner.");
 
     /// <summary>
-    /// Merges branch <paramref name="winner"/> into the base branch (a fast-forward when the base has
-    /// not moved; conflicts settled by <paramref name="options"/>' strategy, child-wins by default),
-    /// then deletes the other branches and records the winner. The merge and the deletions are two
-    /// operations. Refused when the merge leaves conflicts (manual strategy): nothing is deleted.
-    /// Use <see cref="MarkCollapsed"/> instead after merging the winner yourself (in a worktree).
+    /// Checks that experiment <paramref name="name"/> can collapse, before anything is merged: it
+    /// is active, the winner (<paramref name="winner"/>, or the best score when null) exists, and
+    /// no other branch of it is checked out in a worktree (it could not be deleted). Returns the
+    /// experiment and the winning branch.
     /// </summary>
-    public (Experiment Experiment, MergeReport Merge) Collapse(string name, int winner, MergeOptions? options = null, string agent = "")
+    public (Experiment Experiment, ExperimentBranch Winner) PrepareCollapse(string name, int? winner)
     {
         var experiment = Active(name);
-        var branch = BranchAt(experiment, winner);
-        var baseBranch = experiment.BaseBranch ?? throw new HeliosException(HeliosErrorCode.InvalidState,
-            $"Experiment '{name}' started from a detached HEAD: there is no base branch to merge into; merge {branch.Branch} yourself, then collapse.");
-        var head = repository.TryGetBranch(branch.Branch) ?? throw new NotFoundException(branch.Branch.Value, $"Branch '{branch.Branch}' no longer exists.");
+        var branch = BranchAt(experiment, winner ?? Best(experiment));
+        if (branch.Head is null)
+        {
+            throw new NotFoundException(branch.Branch.Value, $"Branch '{branch.Branch}' no longer exists.");
+        }
+
+        DeleteBranches(experiment.Branches.Where(b => b != branch));
+        return (experiment, branch);
+    }
+
+    /// <summary>
+    /// Merges the winner into the base branch (or <paramref name="into"/> for an experiment started
+    /// from a detached HEAD): a fast-forward when the base has not moved, conflicts settled by
+    /// <paramref name="options"/>' strategy (child-wins by default); then deletes the other branches
+    /// and records the winner. The merge and the deletions are two operations (undo one at a time).
+    /// Refused, merging nothing, when <see cref="PrepareCollapse"/> refuses; refused after the merge,
+    /// deleting nothing, when it leaves conflicts (manual strategy). After merging the winner
+    /// yourself (in a worktree), use <see cref="MarkCollapsed"/> instead.
+    /// </summary>
+    public (Experiment Experiment, MergeReport Merge) Collapse(string name, int? winner, MergeOptions? options = null, string agent = "", BranchName? into = null)
+    {
+        var (experiment, branch) = PrepareCollapse(name, winner);
+        var baseBranch = experiment.BaseBranch ?? into ?? throw new HeliosException(HeliosErrorCode.InvalidArgument,
+            $"Experiment '{name}' started from a detached HEAD: name the branch to merge {branch.Branch} into.");
+        var head = branch.Head!.Value;
         var workspace = repository.OpenWorkspace(baseBranch);
         var report = repository.Merge(workspace, head, (options ?? new MergeOptions { Strategy = MergeStrategy.ChildWins }) with
         {
@@ -147,7 +175,7 @@ public sealed class Experiments(Repository repository)
                 $"Merging {branch.Branch} into {baseBranch} left {report.Conflicts.Count} conflict(s) ({string.Join(", ", report.Conflicts.Take(5).Select(c => c.Path))}); use a strategy, or merge it in a worktree and resolve, then collapse again.");
         }
 
-        return (MarkCollapsed(name, winner, agent), report);
+        return (MarkCollapsed(name, branch.Index, agent), report);
     }
 
     /// <summary>Deletes every branch but <paramref name="winner"/>'s and records the experiment as collapsed, in one operation.</summary>

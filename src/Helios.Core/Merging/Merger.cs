@@ -26,7 +26,7 @@ public sealed record MergeOptions
     /// <summary>Conflict markers include the base's lines (git's diff3 style).</summary>
     public bool Diff3 { get; init; }
 
-    /// <summary>The merge commit's message; "Merge LABEL" when null.</summary>
+    /// <summary>The merge commit's message; when null, "Merge LABEL" in the library and git's "Merge branch 'X'" in a worktree.</summary>
     public string? Message { get; init; }
 
     /// <summary>Who merged, for the operation log.</summary>
@@ -45,7 +45,8 @@ public static class Merger
     /// Merges <paramref name="child"/> into <paramref name="workspace"/>, whose content must be its
     /// base commit's. For <see cref="MergeOutcome.Merged"/> and <see cref="MergeOutcome.Conflicted"/>
     /// the workspace then holds the merged content (conflict markers in unresolved text files);
-    /// for the other outcomes it is untouched. Nothing is stored and no ref moves.
+    /// for the other outcomes it is untouched. No ref moves, and nothing is stored but the virtual
+    /// base a criss-cross history needs.
     /// </summary>
     public static MergeReport Compute(Repository repository, Workspace workspace, ObjectId child, MergeOptions options) =>
         Compute(repository, workspace, child, options, out _);

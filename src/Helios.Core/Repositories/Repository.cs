@@ -180,8 +180,9 @@ public sealed class Repository : IDisposable
     /// up to date, a fast-forward (the ref moves, the workspace follows), a merge commit with both
     /// parents when every conflict was settled, or, with conflicts left (manual strategy), the
     /// merged content with conflict markers in the workspace and nothing committed: resolve the
-    /// files and commit with <c>ExtraParents = [child]</c>. The report's summary is recorded in
-    /// the operation log. Refused when the workspace has uncommitted changes.
+    /// files and commit with <c>ExtraParents = [child]</c>. The report's summary describes the
+    /// fast-forward's or merge commit's operation-log record. Refused when the workspace has
+    /// uncommitted changes.
     /// </summary>
     public MergeReport Merge(Workspace workspace, ObjectId child, MergeOptions? options = null)
     {
@@ -209,14 +210,12 @@ public sealed class Repository : IDisposable
                     Metadata = new Dictionary<string, string> { ["merge.strategy"] = options.Strategy.Name() },
                     Operation = ("merge", report.Summary(label)),
                 });
-                if (result is not CommitResult.Committed committed)
+                if (result is not CommitResult.Committed)
                 {
-                    workspace.Load(parent, parentTree);
-                    result.EnsureCommitted();
-                    throw new InvalidOperationException();
+                    workspace.Load(parent, parentTree); // The branch moved: leave the workspace as it was.
                 }
 
-                return report with { Commit = committed.Id, Tree = workspace.BaseTree };
+                return report with { Commit = result.EnsureCommitted(), Tree = workspace.BaseTree };
             default:
                 return report;
         }

@@ -16,6 +16,7 @@ internal sealed record MergeState(
     string Label,
     MergeStrategy Strategy,
     string Message,
+    string Summary,
     IReadOnlyList<MergeConflict> Conflicts,
     IReadOnlyList<string> Touched)
 {
@@ -55,6 +56,7 @@ internal sealed record MergeState(
                 values["label"],
                 MergeStrategies.Parse(values["strategy"]),
                 Encoding.UTF8.GetString(Convert.FromBase64String(values["message"])),
+                values["summary"],
                 conflicts,
                 touched);
         }
@@ -72,6 +74,7 @@ internal sealed record MergeState(
         text.Append("label=").Append(Label.ReplaceLineEndings(" ")).Append('\n');
         text.Append("strategy=").Append(Strategy.Name()).Append('\n');
         text.Append("message=").Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(Message))).Append('\n');
+        text.Append("summary=").Append(Summary.ReplaceLineEndings(" ")).Append('\n');
         foreach (var c in Conflicts)
         {
             text.Append("conflict=").Append(c.Kind).Append('\t').Append(c.Hunks).Append('\t').Append(c.Path).Append('\n');

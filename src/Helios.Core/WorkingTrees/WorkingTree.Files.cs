@@ -463,7 +463,9 @@ public sealed partial class WorkingTree
             var stat = LStatInside(change.Path);
             if (stat is { IsDirectory: true })
             {
-                if (change.New is not null && Directory.EnumerateFileSystemEntries(Absolute(change.Path)).Any())
+                // A directory that becomes a file is in the way only if it holds something this
+                // change does not remove (its removed files are checked as changes themselves).
+                if (change.New is not null && HoldsOtherThan(change.Path, removed))
                 {
                     blocked.Add(change.Path);
                 }
@@ -496,6 +498,22 @@ public sealed partial class WorkingTree
         }
 
         return blocked;
+    }
+
+    /// <summary>True when the directory holds a file or symlink whose path is not in <paramref name="removed"/>.</summary>
+    private bool HoldsOtherThan(string directory, HashSet<string> removed)
+    {
+        string root = Absolute(directory);
+        foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
+        {
+            bool isFile = entry.LinkTarget is not null || (entry.Attributes & FileAttributes.Directory) == 0;
+            if (isFile && !removed.Contains(directory + "/" + Path.GetRelativePath(root, entry.FullName)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -13,9 +13,16 @@ public sealed partial class WorkingTree
     private string MergeStateFile => Path.Combine(Path.GetDirectoryName(_indexFile)!, "MERGE_STATE");
 
     /// <summary>The conflicted merge waiting for its resolution to be committed, or null.</summary>
-    public MergeReport? MergeInProgress => MergeState.Load(MergeStateFile) is { } state
-        ? new MergeReport { Strategy = state.Strategy, Outcome = MergeOutcome.Conflicted, Parent = state.Parent, Child = state.Child, Conflicts = state.Conflicts }
-        : null;
+    public MergeReport? MergeInProgress
+    {
+        get
+        {
+            var snapshot = Begin();
+            return PendingMerge(snapshot) is { } state
+                ? new MergeReport { Strategy = state.Strategy, Outcome = MergeOutcome.Conflicted, Parent = state.Parent, Child = state.Child, Conflicts = state.Conflicts }
+                : null;
+        }
+    }
 
     /// <summary>
     /// Merges <paramref name="revision"/> into HEAD (see <see cref="Merger"/>). Refused, changing
@@ -29,7 +36,7 @@ public sealed partial class WorkingTree
     public MergeReport Merge(string revision, MergeOptions options)
     {
         var snapshot = Begin();
-        if (MergeState.Load(MergeStateFile) is { } pending)
+        if (PendingMerge(snapshot) is { } pending)
         {
             throw new HeliosException(HeliosErrorCode.InvalidState,
                 $"A merge of {pending.Label} is in progress; resolve the conflicts and commit, or run 'merge --abort', first.");
@@ -97,6 +104,11 @@ public sealed partial class WorkingTree
                 _repository.Objects.Store.PutMany(batch.Objects);
                 batch.MarkStored();
                 ApplyChanges(snapshot, merge.Edits, onlyIfClean: false);
+                // Recorded before any file is written, so 'merge --abort' can put back whatever a
+                // failure half way through left behind.
+                new MergeState(snapshot.HeadCommit!.Value, child, options.ChildLabel, options.Strategy, options.Message ?? DefaultMessage(revision, child),
+                    summary, merge.Conflicts, merge.Edits.Select(e => e.Path).ToList()).Save(MergeStateFile);
+                ApplyChanges(snapshot, merge.Edits, onlyIfClean: false);
                 var conflicted = merge.Conflicts.Select(c => c.Path).ToHashSet(StringComparer.Ordinal);
                 foreach (var edit in merge.Edits)
                 {
@@ -110,8 +122,6 @@ public sealed partial class WorkingTree
                     }
                 }
 
-                new MergeState(snapshot.HeadCommit!.Value, child, options.ChildLabel, options.Strategy, options.Message ?? DefaultMessage(revision, child),
-                    merge.Conflicts, merge.Edits.Select(e => e.Path).ToList()).Save(MergeStateFile);
                 Save(snapshot);
                 return report with { Tree = tree };
             }
@@ -125,7 +135,7 @@ public sealed partial class WorkingTree
     public void AbortMerge()
     {
         var snapshot = Begin();
-        var state = MergeState.Load(MergeStateFile)
+        var state = PendingMerge(snapshot)
             ?? throw new HeliosException(HeliosErrorCode.InvalidState, "There is no merge to abort.");
         var restore = state.Touched.Select(path => new FileChange(path, null, snapshot.Index.GetOrAdd(path).Head)).ToList();
         foreach (var entry in snapshot.Index.Entries.Values)
@@ -153,10 +163,27 @@ public sealed partial class WorkingTree
         }
     }
 
-    /// <summary>The merge in progress, checked before a commit: each conflicted path must have been staged since.</summary>
-    private MergeState? PendingMergeForCommit()
+    /// <summary>
+    /// The merge in progress in this worktree, or null. A merge recorded on top of a commit HEAD no
+    /// longer shows (a reset, checkout or undo moved it) is over: its state is deleted, so a later
+    /// commit never turns into a merge commit by accident.
+    /// </summary>
+    private MergeState? PendingMerge(Snapshot snapshot)
     {
         var state = MergeState.Load(MergeStateFile);
+        if (state is not null && state.Parent != snapshot.HeadCommit)
+        {
+            File.Delete(MergeStateFile);
+            return null;
+        }
+
+        return state;
+    }
+
+    /// <summary>The merge in progress, checked before a commit: each conflicted path must have been staged since.</summary>
+    private MergeState? PendingMergeForCommit(Snapshot snapshot)
+    {
+        var state = PendingMerge(snapshot);
         if (state is { Conflicts.Count: > 0 })
         {
             var paths = state.Conflicts.Select(c => c.Path).ToList();
@@ -168,9 +195,9 @@ public sealed partial class WorkingTree
     }
 
     /// <summary>Marks conflicted paths as resolved once staged.</summary>
-    private void ResolveConflicts(IReadOnlyCollection<string> staged)
+    private void ResolveConflicts(Snapshot snapshot, IReadOnlyCollection<string> staged)
     {
-        if (MergeState.Load(MergeStateFile) is { Conflicts.Count: > 0 } state)
+        if (PendingMerge(snapshot) is { Conflicts.Count: > 0 } state)
         {
             var set = staged.ToHashSet(StringComparer.Ordinal);
             var left = state.Conflicts.Where(c => !set.Contains(c.Path)).ToList();

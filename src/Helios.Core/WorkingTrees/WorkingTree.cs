@@ -137,7 +137,7 @@ public sealed partial class WorkingTree
         // Unresolved paths show as git shows unmerged ones (UU, AA, UD, DU), among the changes. Like
         // git's unmerged index entries they are tracked: a file the merge wrote where HEAD has none
         // (DU) is neither untracked itself nor makes its directory untracked.
-        var merge = MergeState.Load(MergeStateFile);
+        var merge = PendingMerge(snapshot);
         var unmerged = (merge?.Conflicts ?? []).ToDictionary(c => c.Path, c => UnmergedLetters(c.Kind), StringComparer.Ordinal);
         var changes = entries.Where(e => e.Staged != '?' && !unmerged.ContainsKey(e.Path))
             .Concat(unmerged.Select(u => new StatusEntry(u.Key, u.Value[0], u.Value[1])))
@@ -201,7 +201,7 @@ public sealed partial class WorkingTree
 
         // Staging a conflicted path marks it resolved, even when the resolution is to delete it.
         var resolved = new List<string>();
-        foreach (var conflict in MergeState.Load(MergeStateFile)?.Conflicts ?? [])
+        foreach (var conflict in PendingMerge(snapshot)?.Conflicts ?? [])
         {
             int match = MatchingPathspec(paths, conflict.Path);
             if (match >= 0)
@@ -224,7 +224,7 @@ public sealed partial class WorkingTree
             _repository.Objects.Store.PutMany(blobs);
         }
 
-        ResolveConflicts(resolved);
+        ResolveConflicts(snapshot, resolved);
         Save(snapshot);
         staged.Sort(StringComparer.Ordinal);
         return staged;
@@ -245,14 +245,14 @@ public sealed partial class WorkingTree
             return new CommitResult.RefMoved(target, snapshot.Index.BaseCommit, snapshot.HeadRef?.Symbolic is { } b ? _repository.ReadRef(b) : snapshot.HeadRef);
         }
 
-        var merge = PendingMergeForCommit();
+        var merge = PendingMergeForCommit(snapshot);
         if (merge is not null)
         {
             options = (options ?? new CommitOptions()) with
             {
                 ExtraParents = [merge.Child],
                 Metadata = new Dictionary<string, string>(options?.Metadata ?? new Dictionary<string, string>()) { ["merge.strategy"] = merge.Strategy.Name() },
-                Operation = ("merge", $"merge {merge.Label} ({merge.Strategy.Name()}): conflicts resolved by hand"),
+                Operation = ("merge", $"{merge.Summary}; resolved by hand"),
             };
             if (message.IsEmpty)
             {
@@ -315,11 +315,18 @@ public sealed partial class WorkingTree
     /// <summary>
     /// Checks out a branch (HEAD follows it) or a commit (HEAD detached there). Only paths that
     /// differ between the two commits are written; local changes elsewhere are kept. Refused,
-    /// changing nothing, when a local change or an untracked file would be overwritten.
+    /// changing nothing, when a local change or an untracked file would be overwritten, or while a
+    /// merge is in progress.
     /// </summary>
     public OperationRecord? Checkout(string revision)
     {
         var snapshot = Begin();
+        if (PendingMerge(snapshot) is { } merge)
+        {
+            throw new HeliosException(HeliosErrorCode.InvalidState,
+                $"A merge of {merge.Label} is in progress; finish it with 'commit' or give it up with 'merge --abort' before checking out.");
+        }
+
         RefTarget newHead;
         ObjectId? newCommit;
         var branch = BranchOrNull(revision);
@@ -376,10 +383,13 @@ public sealed partial class WorkingTree
     /// then shows the target, local changes to tracked files and staged changes discarded (untracked
     /// and ignored files are left alone). Soft: files are untouched and show as changes; staged
     /// paths stay staged only with <paramref name="keepStaged"/> (git's --soft; without it, --mixed).
+    /// A merge in progress is given up, as git's reset does.
     /// </summary>
     public OperationRecord Reset(ObjectId target, ResetMode mode, bool keepStaged = false)
     {
         var snapshot = Begin();
+        // As git's reset forgets MERGE_HEAD: the merge in progress, if any, is given up.
+        File.Delete(MergeStateFile);
         var newTree = _repository.ReadCommit(target).Tree;
         if (mode == ResetMode.Hard)
         {
