@@ -321,7 +321,28 @@ public sealed class GitImporter
         _options.Progress?.Invoke(_result.Commits);
     }
 
+    /// <summary>
+    /// Reads the commit's file commands, then applies deletions before everything else: git
+    /// fast-export writes <c>M dir/file</c> before <c>D dir</c> when a file became a directory, and
+    /// meant the deletion of the old file (git fast-import itself gets that case wrong).
+    /// </summary>
     private void ApplyFileOps(Workspace workspace, string who)
+    {
+        var deletions = new List<Action>();
+        var changes = new List<Action>();
+        ReadFileOps(workspace, who, deletions, changes);
+        foreach (var action in deletions)
+        {
+            action();
+        }
+
+        foreach (var action in changes)
+        {
+            action();
+        }
+    }
+
+    private void ReadFileOps(Workspace workspace, string who, List<Action> deletions, List<Action> changes)
     {
         while (_reader.ReadLine() is { } raw)
         {
@@ -371,21 +392,24 @@ public sealed class GitImporter
                     throw _reader.Malformed($"the unknown blob '{dataRef}' for '{path}' in commit {who}");
                 }
 
-                Guard(() => workspace.WriteStored(path, kind, id), who, path);
+                changes.Add(() => Guard(() => WritePath(workspace, path, kind, id), who, path));
             }
             else if (StartsWith(raw, "D "))
             {
                 string path = Path(raw.AsSpan(2), who);
-                Guard(() => DeletePath(workspace, path), who, path);
+                deletions.Add(() => Guard(() => DeletePath(workspace, path), who, path));
             }
             else if (StartsWith(raw, "R ") || StartsWith(raw, "C "))
             {
                 var (source, target) = TwoPaths(raw.AsSpan(2), who);
-                Guard(() => CopyPath(workspace, source, target, move: raw[0] == 'R', who), who, target);
+                bool move = raw[0] == 'R';
+                changes.Add(() => Guard(() => CopyPath(workspace, source, target, move, who), who, target));
             }
             else if (Encoding.ASCII.GetString(raw) == "deleteall")
             {
-                workspace.Clear();
+                deletions.Clear();
+                changes.Clear();
+                deletions.Add(workspace.Clear);
             }
             else if (StartsWith(raw, "N "))
             {
@@ -398,6 +422,26 @@ public sealed class GitImporter
                 return;
             }
         }
+    }
+
+    /// <summary>As fast-import does: a file replaces a directory at its path and files on its way to the root.</summary>
+    private static void WritePath(Workspace workspace, string path, EntryKind kind, ObjectId id)
+    {
+        EntryName.SplitPath(path);
+        for (int slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
+        {
+            if (workspace.Find(path[..slash]) is FileNode)
+            {
+                workspace.Delete(path[..slash]);
+            }
+        }
+
+        if (workspace.Find(path) is DirectoryNode)
+        {
+            DeletePath(workspace, path);
+        }
+
+        workspace.WriteStored(path, kind, id);
     }
 
     private static void DeletePath(Workspace workspace, string path)
