@@ -1,5 +1,7 @@
+using Helios.Cli.Commands;
 using Helios.Cli.Configuration;
 using Helios.Core.Errors;
+using Helios.Core.GitInterop;
 using Helios.Core.Repositories;
 using Helios.Core.WorkingTrees;
 using Helios.Storage.Sqlite;
@@ -43,7 +45,11 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr) : IDisposab
     public static Repository Open(WorktreeLayout layout)
     {
         var config = HeliosConfig.Load(layout.CommonDirectory);
-        return SqliteRepository.Open(layout.MainRoot, config.ToSqliteStorageOptions(), config.ToRepositoryOptions(new RepositoryOptions { Head = layout.Head }));
+        // Imported git ids resolve as revisions; the map is read only when a revision matched nothing else.
+        GitIdMap? map = null;
+        string mapFile = Path.Combine(layout.CommonDirectory, GitCommands.MapFileName);
+        var options = new RepositoryOptions { Head = layout.Head, ResolveAlias = name => (map ??= GitIdMap.Load(mapFile)).Resolve(name) };
+        return SqliteRepository.Open(layout.MainRoot, config.ToSqliteStorageOptions(), config.ToRepositoryOptions(options));
     }
 
     /// <summary>

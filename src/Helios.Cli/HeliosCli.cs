@@ -91,6 +91,7 @@ public static class HeliosCli
         ExperimentCommands.Add(root, context);
         WorktreeCommands.Add(root, context);
         FsckCommand.Add(root, context);
+        GitCommands.Add(root, context);
 
         var demo = new Command("demo", "Run an agent workflow (branch, commit variants, roll back, keep the best) on a repository in a temp folder and print timings.");
         var agents = new Option<int>("--agents") { Description = "Number of agents.", DefaultValueFactory = _ => 4 };

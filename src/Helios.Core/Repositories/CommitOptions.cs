@@ -77,6 +77,12 @@ public sealed record RepositoryOptions
     /// </summary>
     public Refs.RefName Head { get; init; } = Refs.RefName.Head;
 
+    /// <summary>
+    /// Consulted by revision parsing when a name matches no ref and no Helios id: returns the commit an
+    /// alias names (the CLI resolves imported git ids through it), or null. Null: no aliases.
+    /// </summary>
+    public Func<string, Objects.ObjectId?>? ResolveAlias { get; init; }
+
     /// <summary>L0: bytes of decoded objects kept in memory.</summary>
     public long DecodedCacheBytes { get; init; } = 64L << 20;
 

@@ -85,7 +85,7 @@ internal sealed class RevisionResolver(Repository repository)
             if (name.Length == ObjectId.HexLength)
             {
                 var full = ObjectId.Parse(name);
-                return repository.Objects.Contains(full) ? full : throw Unknown(revision);
+                return repository.Objects.Contains(full) ? full : Alias(name) ?? throw Unknown(revision);
             }
 
             if (name.Length >= ObjectId.MinPrefixLength && name.Length < ObjectId.HexLength)
@@ -98,7 +98,7 @@ internal sealed class RevisionResolver(Repository repository)
                 return matches.Length switch
                 {
                     1 => matches[0],
-                    0 => throw Unknown(revision),
+                    0 => Alias(name) ?? throw Unknown(revision),
                     _ => throw new HeliosException(HeliosErrorCode.Ambiguous,
                         $"Revision '{revision}' is ambiguous: it matches commits {string.Join(", ", matches.Select(m => m.ToShortString()))}; give more digits."),
                 };
@@ -107,6 +107,10 @@ internal sealed class RevisionResolver(Repository repository)
 
         throw Unknown(revision);
     }
+
+    /// <summary>An alias (an imported git id) the repository's options resolve, checked to be a stored commit.</summary>
+    private ObjectId? Alias(string name) =>
+        repository.Options.ResolveAlias?.Invoke(name) is { } id && repository.Objects.TryRead(id) is Commit ? id : null;
 
     private ObjectId Ancestor(ObjectId id, int generations, string revision)
     {

@@ -85,6 +85,13 @@ public sealed class Workspace
     internal void WriteStored(string path, EntryKind kind, ObjectId id) =>
         Root = Root.With(_objects, EntryName.SplitPath(path), 0, new FileNode(kind, id), path);
 
+    /// <summary>Puts an existing file node (shared, nodes are immutable) at <paramref name="path"/>: copies and renames.</summary>
+    internal void Put(string path, FileNode node) =>
+        Root = Root.With(_objects, EntryName.SplitPath(path), 0, node, path);
+
+    /// <summary>Empties the workspace (git's <c>deleteall</c>).</summary>
+    internal void Clear() => Root = DirectoryNode.CreateEmpty();
+
     /// <summary>Writes a file's UTF-8 text.</summary>
     public void Write(string path, string text) => Write(path, System.Text.Encoding.UTF8.GetBytes(text));
 
@@ -143,7 +150,7 @@ public sealed class Workspace
         }
     }
 
-    private WorkspaceNode? Find(string path)
+    internal WorkspaceNode? Find(string path)
     {
         if (path.Length == 0 || path == "/")
         {

@@ -1,0 +1,252 @@
+using System.Globalization;
+using System.Text;
+using Helios.Core.Objects;
+using Helios.Core.Refs;
+using Helios.Core.Repositories;
+
+namespace Helios.Core.GitInterop;
+
+/// <summary>What an export should report.</summary>
+public sealed class GitExportOptions
+{
+    /// <summary>Called with one line per thing git cannot hold (non-git metadata, sub-second times).</summary>
+    public Action<string>? Warning { get; init; }
+
+    /// <summary>Called after each exported commit with the number exported so far.</summary>
+    public Action<long>? Progress { get; init; }
+}
+
+/// <summary>A Helios commit and the mark the export stream gave it (git's id is known from fast-import's marks file).</summary>
+public sealed class ExportedCommit(long mark, ObjectId id)
+{
+    public long Mark { get; } = mark;
+
+    public ObjectId Id { get; } = id;
+}
+
+/// <summary>
+/// Writes a repository's branches and tags (<c>refs/tags/*</c>) as a <c>git fast-import</c> stream:
+/// commits parents first, each with its changed files against its first parent (a root lists every
+/// file), author and committer lines rebuilt exactly (or restored verbatim from <c>git.author</c> /
+/// <c>git.committer</c> metadata), the message bytes as stored, and a closing <c>reset</c> per ref.
+/// A commit imported from git therefore gets its original git id back. Each blob is written once.
+/// Cost: O(commits + changed paths + blob bytes written); memory holds marks, not content.
+/// </summary>
+public sealed class GitExporter
+{
+    private readonly Repository _repository;
+    private readonly Stream _output;
+    private readonly GitExportOptions _options;
+    private readonly Dictionary<ObjectId, long> _blobMarks = [];
+    private readonly Dictionary<ObjectId, long> _commitMarks = [];
+    private readonly List<ExportedCommit> _exported = [];
+    private long _nextMark = 1;
+
+    private GitExporter(Repository repository, Stream output, GitExportOptions options)
+    {
+        _repository = repository;
+        _output = output;
+        _options = options;
+    }
+
+    /// <summary>Writes the stream for every branch and tag, ending with <c>done</c>; returns the commits with their marks.</summary>
+    public static IReadOnlyList<ExportedCommit> Export(Repository repository, Stream output, GitExportOptions? options = null)
+    {
+        var exporter = new GitExporter(repository, output, options ?? new GitExportOptions());
+        exporter.Write("feature done\n");
+        var refs = repository.Refs.List(BranchName.RefPrefix).Concat(repository.Refs.List("refs/tags/"))
+            .Where(r => r.Target.Id is not null)
+            .ToList();
+        foreach (var entry in refs)
+        {
+            exporter.ExportHistory(entry.Target.Id!.Value, entry.Name.Value);
+        }
+
+        foreach (var entry in refs)
+        {
+            exporter.Write($"reset {entry.Name.Value}\nfrom :{exporter._commitMarks[entry.Target.Id!.Value]}\n\n");
+        }
+
+        exporter.Write("done\n");
+        output.Flush();
+        return exporter._exported;
+    }
+
+    /// <summary>Exports the commits reachable from <paramref name="tip"/> not yet exported, parents first (iterative: deep histories do not overflow the stack).</summary>
+    private void ExportHistory(ObjectId tip, string refName)
+    {
+        if (_commitMarks.ContainsKey(tip))
+        {
+            return;
+        }
+
+        var stack = new Stack<Frame>();
+        stack.Push(new Frame(tip, _repository.ReadCommit(tip)));
+        var onStack = new HashSet<ObjectId> { tip };
+        while (stack.TryPeek(out var frame))
+        {
+            if (frame.NextParent < frame.Commit.Parents.Count)
+            {
+                var parent = frame.Commit.Parents[frame.NextParent++];
+                if (!_commitMarks.ContainsKey(parent) && onStack.Add(parent))
+                {
+                    stack.Push(new Frame(parent, _repository.ReadCommit(parent)));
+                }
+
+                continue;
+            }
+
+            stack.Pop();
+            WriteCommit(frame.Id, frame.Commit, refName);
+        }
+    }
+
+    private void WriteCommit(ObjectId id, Commit commit, string refName)
+    {
+        var parentTree = commit.Parents.Count > 0 ? _repository.ReadCommit(commit.Parents[0]).Tree : TreeDiff.EmptyTree;
+        var changes = TreeDiff.Diff(_repository.Objects, parentTree, commit.Tree);
+        foreach (var change in changes)
+        {
+            if (change.New is { } file && file.Kind != EntryKind.Gitlink && !_blobMarks.ContainsKey(file.Id))
+            {
+                long blobMark = _nextMark++;
+                _blobMarks[file.Id] = blobMark;
+                var content = _repository.Objects.Read<Blob>(file.Id).Content;
+                Write($"blob\nmark :{blobMark}\ndata {content.Length}\n");
+                _output.Write(content.Span);
+                Write("\n");
+            }
+        }
+
+        long mark = _nextMark++;
+        _commitMarks[id] = mark;
+        string who = id.ToShortString();
+        if (commit.Parents.Count == 0)
+        {
+            // fast-import would otherwise continue the ref's current tip.
+            Write($"reset {refName}\n\n");
+        }
+
+        Write($"commit {refName}\nmark :{mark}\n");
+        var metadata = commit.Metadata;
+        if (metadata.TryGetValue(GitIdent.AuthorKey, out var rawAuthor))
+        {
+            if (rawAuthor.Length > 0)
+            {
+                WriteLine("author ", Convert.FromBase64String(rawAuthor));
+            }
+        }
+        else
+        {
+            WriteLine("author ", Ident(commit.Author, who, "author"));
+        }
+
+        WriteLine("committer ", metadata.TryGetValue(GitIdent.CommitterKey, out var rawCommitter)
+            ? Convert.FromBase64String(rawCommitter)
+            : Ident(commit.Committer, who, "committer"));
+        if (metadata.TryGetValue(GitIdent.EncodingKey, out var encoding))
+        {
+            Write($"encoding {encoding}\n");
+        }
+
+        foreach (var key in metadata.Keys)
+        {
+            if (key is not (GitIdent.AuthorKey or GitIdent.CommitterKey or GitIdent.EncodingKey))
+            {
+                Warn($"commit {who}: metadata '{key}' has no place in git and was not exported");
+            }
+        }
+
+        Write($"data {commit.Message.Length}\n");
+        _output.Write(commit.Message.Span);
+        Write("\n");
+        for (int i = 0; i < commit.Parents.Count; i++)
+        {
+            Write($"{(i == 0 ? "from" : "merge")} :{_commitMarks[commit.Parents[i]]}\n");
+        }
+
+        // Deletions first: a file replaced by a directory (or the reverse) must be gone before its replacement arrives.
+        foreach (var change in changes)
+        {
+            if (change.New is null)
+            {
+                Write("D ");
+                WritePath(change.Path);
+                Write("\n");
+            }
+        }
+
+        foreach (var change in changes)
+        {
+            if (change.New is { } file)
+            {
+                string mode = file.Kind switch
+                {
+                    EntryKind.Executable => "100755",
+                    EntryKind.Symlink => "120000",
+                    EntryKind.Gitlink => "160000",
+                    _ => "100644",
+                };
+                string dataRef = file.Kind == EntryKind.Gitlink ? GitlinkHex(file.Id) : ":" + _blobMarks[file.Id].ToString(CultureInfo.InvariantCulture);
+                Write($"M {mode} {dataRef} ");
+                WritePath(change.Path);
+                Write("\n");
+            }
+        }
+
+        Write("\n");
+        _exported.Add(new ExportedCommit(mark, id));
+        _options.Progress?.Invoke(_exported.Count);
+    }
+
+    private byte[] Ident(Signature signature, string who, string role)
+    {
+        if (signature.When.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            Warn($"commit {who}: the {role} time {signature.When:O} has fractions of a second, which git cannot hold; exported rounded down");
+        }
+
+        return GitIdent.Format(signature);
+    }
+
+    /// <summary>The 40-hex git id a gitlink entry holds in its first 20 bytes.</summary>
+    private static string GitlinkHex(ObjectId id)
+    {
+        Span<byte> bytes = stackalloc byte[ObjectId.Size];
+        id.CopyTo(bytes);
+        return Convert.ToHexStringLower(bytes[..20]);
+    }
+
+    private void WritePath(string path)
+    {
+        // Helios names hold no control characters; only a leading quote or a backslash-quote mix needs git's quoting.
+        if (path.StartsWith('"'))
+        {
+            Write("\"" + path.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"");
+        }
+        else
+        {
+            Write(path);
+        }
+    }
+
+    private void WriteLine(string prefix, byte[] value)
+    {
+        Write(prefix);
+        _output.Write(value);
+        Write("\n");
+    }
+
+    private void Write(string text) => _output.Write(Encoding.UTF8.GetBytes(text));
+
+    private void Warn(string message) => _options.Warning?.Invoke(message);
+
+    private sealed class Frame(ObjectId id, Commit commit)
+    {
+        public ObjectId Id { get; } = id;
+
+        public Commit Commit { get; } = commit;
+
+        public int NextParent { get; set; }
+    }
+}
