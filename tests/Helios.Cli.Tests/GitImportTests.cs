@@ -23,7 +23,8 @@ public sealed class GitImportTests : IDisposable
         InitHelios();
         var import = HeliosProcess.Succeed(Helios, "import", "--from-git", Source);
         Assert.Contains("warning: commit", import.Stderr); // the -0000 zone and the encoding header are reported
-        Assert.Contains("annotated tag 'ann'", import.Stderr);
+        Assert.DoesNotContain("not imported", import.Stderr);
+        Assert.Contains("2 annotated tags", import.Stderr);
 
         HeliosProcess.Succeed(Helios, "export", "--to-git", _temp["out"]);
 
@@ -37,6 +38,22 @@ public sealed class GitImportTests : IDisposable
         }
 
         Assert.Equal(Git(Source, "rev-parse", "light"), Git(_temp["out"], "rev-parse", "light"));
+        var tags = Git(Source, "for-each-ref", "--format=%(objectname) %(refname)", "refs/tags");
+        Assert.Contains("refs/tags/ann", tags);
+        Assert.Equal(tags, Git(_temp["out"], "for-each-ref", "--format=%(objectname) %(refname)", "refs/tags"));
+    }
+
+    [Fact]
+    public void An_annotated_tag_resolves_to_its_commit_and_passes_fsck()
+    {
+        BuildVariedRepository();
+        InitHelios();
+        HeliosProcess.Succeed(Helios, "import", "--from-git", Source);
+        string master = HeliosProcess.Succeed(Helios, "rev-parse", "master").Stdout.Trim();
+        Assert.Equal(master, HeliosProcess.Succeed(Helios, "rev-parse", "refs/tags/ann").Stdout.Trim());
+        Assert.Equal(master, HeliosProcess.Succeed(Helios, "rev-parse", "ann").Stdout.Trim());
+        Assert.Equal(master, HeliosProcess.Succeed(Helios, "rev-parse", Git(Source, "rev-parse", "ann")).Stdout.Trim());
+        HeliosProcess.Succeed(Helios, "fsck");
     }
 
     [Fact]
@@ -166,6 +183,7 @@ public sealed class GitImportTests : IDisposable
         Git(Source, "checkout", "-q", "master");
         Git(Source, "tag", "light");
         Git(Source, "tag", "-a", "ann", "-m", "annotated");
+        Git(Source, ["tag", "-a", "old-ann", "-m", "on an older commit\n\nwith a body", "master~2"], ("GIT_COMMITTER_DATE", "1700000700 -0330"));
     }
 
     private void Write(string relative, string text)

@@ -39,6 +39,7 @@ public sealed class GitExporter
     private readonly GitExportOptions _options;
     private readonly Dictionary<ObjectId, long> _blobMarks = [];
     private readonly Dictionary<ObjectId, long> _commitMarks = [];
+    private readonly Dictionary<ObjectId, long> _tagMarks = [];
     private readonly List<ExportedCommit> _exported = [];
     private long _nextMark = 1;
 
@@ -57,19 +58,92 @@ public sealed class GitExporter
         var refs = repository.Refs.List(BranchName.RefPrefix).Concat(repository.Refs.List("refs/tags/"))
             .Where(r => r.Target.Id is not null)
             .ToList();
+        var marks = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var entry in refs)
         {
-            exporter.ExportHistory(entry.Target.Id!.Value, entry.Name.Value);
+            if (exporter.ExportRef(entry.Target.Id!.Value, entry.Name.Value) is { } mark)
+            {
+                marks[entry.Name.Value] = mark;
+            }
         }
 
         foreach (var entry in refs)
         {
-            exporter.Write($"reset {entry.Name.Value}\nfrom :{exporter._commitMarks[entry.Target.Id!.Value]}\n\n");
+            // fast-import's tag command set the ref of an annotated tag already, and a reset cannot name a tag.
+            if (marks.TryGetValue(entry.Name.Value, out long mark) && !exporter._tagMarks.ContainsValue(mark))
+            {
+                exporter.Write($"reset {entry.Name.Value}\nfrom :{mark}\n\n");
+            }
         }
 
         exporter.Write("done\n");
         output.Flush();
         return exporter._exported;
+    }
+
+    /// <summary>
+    /// Exports what a ref names: its history, and for an annotated tag the tag itself (tags of
+    /// tags inner first). Returns the mark the ref should point at, or null for a tag of a tree
+    /// or blob, which is reported and skipped.
+    /// </summary>
+    private long? ExportRef(ObjectId id, string refName)
+    {
+        var obj = _repository.Objects.Read<HeliosObject>(id);
+        if (obj is not Tag tag)
+        {
+            ExportHistory(id, refName);
+            return _commitMarks[id];
+        }
+
+        if (_tagMarks.TryGetValue(id, out long known))
+        {
+            return known;
+        }
+
+        long target;
+        switch (tag.TargetType)
+        {
+            case ObjectType.Commit:
+                ExportHistory(tag.Target, refName);
+                target = _commitMarks[tag.Target];
+                break;
+            case ObjectType.Tag when ExportRef(tag.Target, refName) is { } inner:
+                target = inner;
+                break;
+            default:
+                Warn($"{refName}: tag '{tag.Name}' names a {tag.TargetType.ToString().ToLowerInvariant()}, which export does not support; not exported");
+                return null;
+        }
+
+        if (refName != "refs/tags/" + tag.Name)
+        {
+            Warn($"{refName}: names tag '{tag.Name}', which git fast-import can only write as refs/tags/{tag.Name}");
+        }
+
+        long mark = _nextMark++;
+        _tagMarks[id] = mark;
+        Write($"tag {tag.Name}\nmark :{mark}\nfrom :{target}\n");
+        if (tag.Metadata.TryGetValue(GitIdent.TaggerKey, out var rawTagger))
+        {
+            WriteLine("tagger ", Convert.FromBase64String(rawTagger));
+        }
+        else if (tag.Tagger is { } tagger)
+        {
+            WriteLine("tagger ", Ident(tagger, id.ToShortString(), "tagger"));
+        }
+
+        foreach (var key in tag.Metadata.Keys)
+        {
+            if (key != GitIdent.TaggerKey)
+            {
+                Warn($"tag {tag.Name}: metadata '{key}' has no place in git and was not exported");
+            }
+        }
+
+        Write($"data {tag.Message.Length}\n");
+        _output.Write(tag.Message.Span);
+        Write("\n");
+        return mark;
     }
 
     /// <summary>Exports the commits reachable from <paramref name="tip"/> not yet exported, parents first (iterative: deep histories do not overflow the stack).</summary>
