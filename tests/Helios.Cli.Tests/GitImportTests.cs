@@ -89,6 +89,31 @@ public sealed class GitImportTests : IDisposable
     }
 
     [Fact]
+    public void Exporting_again_sends_only_new_commits_and_keeps_ids()
+    {
+        BuildVariedRepository();
+        InitHelios();
+        HeliosProcess.Succeed(Helios, "import", "--from-git", Source);
+        var first = HeliosProcess.Succeed(Helios, "export", "--to-git", _temp["out"]);
+        Assert.DoesNotContain("exported 0 commits", first.Stderr); // the map knows every commit, but not in "out"
+        HeliosProcess.Succeed(Helios, "checkout", "master");
+        File.WriteAllText(Path.Combine(Helios, "new.txt"), "made in helios\n");
+        HeliosProcess.Succeed(Helios, "commit", "-m", "made in helios");
+
+        var second = HeliosProcess.Succeed(Helios, "export", "--to-git", _temp["out"]);
+
+        Assert.Contains("exported 1 commits and 0 annotated tags", second.Stderr);
+        Assert.Equal(Git(Source, "rev-parse", "master"), Git(_temp["out"], "rev-parse", "master~1"));
+        Assert.Equal("made in helios", Git(_temp["out"], "log", "-1", "--format=%s", "master"));
+        Assert.Equal(Git(Source, "for-each-ref", "--format=%(objectname) %(refname)", "refs/tags"),
+            Git(_temp["out"], "for-each-ref", "--format=%(objectname) %(refname)", "refs/tags"));
+        var third = HeliosProcess.Succeed(Helios, "export", "--to-git", _temp["out"]);
+        Assert.Contains("exported 0 commits and 0 annotated tags", third.Stderr);
+        string gitId = Git(_temp["out"], "rev-parse", "master");
+        Assert.Equal(HeliosProcess.Succeed(Helios, "rev-parse", "master").Stdout.Trim(), HeliosProcess.Succeed(Helios, "rev-parse", gitId).Stdout.Trim());
+    }
+
+    [Fact]
     public void A_path_Helios_refuses_stops_the_import_naming_commit_and_path_and_moves_no_ref()
     {
         Directory.CreateDirectory(Source);

@@ -87,35 +87,95 @@ internal static class GitCommands
             RunGit(["init", "-q", path], $"git init '{target}'");
         }
 
-        using var git = StartGit(["-C", path, "fast-import", "--quiet", "--force"], redirectInput: true);
+        // Incremental: commits and tags whose git id the map knows and the target holds are named by git id, not sent again.
+        var map = GitIdMap.Load(Path.Combine(context.Layout.CommonDirectory, MapFileName));
+        using var present = map.Count > 0 ? new GitObjectChecker(path) : null;
+        string marksFile = Path.Combine(context.Layout.CommonDirectory, $"git-export-marks.{Environment.ProcessId}");
+        using var git = StartGit(["-C", path, "fast-import", "--quiet", "--force", "--export-marks=" + marksFile], redirectInput: true);
         var stderr = new StringBuilder();
         git.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
         git.BeginErrorReadLine();
         var gitStdout = git.StandardOutput.ReadToEndAsync();
         long warnings = 0;
-        IReadOnlyList<ExportedCommit> exported;
-        using (var input = new BufferedStream(git.StandardInput.BaseStream, 1 << 16))
+        GitExportResult exported;
+        try
         {
-            try
+            using (var input = new BufferedStream(git.StandardInput.BaseStream, 1 << 16))
             {
-                exported = GitExporter.Export(repository, input, new GitExportOptions
+                try
                 {
-                    Warning = w => { warnings++; context.Error.WriteLine($"warning: {w}"); },
-                });
+                    exported = GitExporter.Export(repository, input, new GitExportOptions
+                    {
+                        Warning = w => { warnings++; context.Error.WriteLine($"warning: {w}"); },
+                        KnownGitId = present is null ? null : id => map.ToGit(id) is { } gitId && present.Exists(gitId) ? gitId : null,
+                    });
+                }
+                catch (IOException)
+                {
+                    git.WaitForExit();
+                    EnsureSucceeded(git, stderr, $"git fast-import in '{target}'");
+                    throw;
+                }
             }
-            catch (IOException)
+
+            git.WaitForExit();
+            _ = gitStdout.Result;
+            EnsureSucceeded(git, stderr, $"git fast-import in '{target}'");
+            map.Append(ReadMarks(marksFile, exported.Commits.Concat(exported.Tags)));
+        }
+        finally
+        {
+            File.Delete(marksFile);
+        }
+
+        context.Error.WriteLine($"exported {exported.Commits.Count} commits and {exported.Tags.Count} annotated tags to {target}, {warnings} warning(s)");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The git ids fast-import gave the exported objects, from its marks file (<c>:MARK SHA</c> lines).</summary>
+    private static List<GitIdPair> ReadMarks(string marksFile, IEnumerable<ExportedCommit> exported)
+    {
+        var byMark = new Dictionary<long, string>();
+        foreach (var line in File.ReadLines(marksFile))
+        {
+            int space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (line.StartsWith(':') && space > 1 && long.TryParse(line.AsSpan(1, space - 1), System.Globalization.CultureInfo.InvariantCulture, out long mark))
             {
-                git.WaitForExit();
-                EnsureSucceeded(git, stderr, $"git fast-import in '{target}'");
-                throw;
+                byMark[mark] = line[(space + 1)..].Trim().ToLowerInvariant();
             }
         }
 
-        git.WaitForExit();
-        _ = gitStdout.Result;
-        EnsureSucceeded(git, stderr, $"git fast-import in '{target}'");
-        context.Error.WriteLine($"exported {exported.Count} commits to {target}, {warnings} warning(s)");
-        return ExitCodes.Success;
+        return exported.Where(e => byMark.ContainsKey(e.Mark)).Select(e => new GitIdPair(byMark[e.Mark], e.Id)).ToList();
+    }
+
+    /// <summary>Asks one long-running <c>git cat-file --batch-check</c> whether objects exist in a repository.</summary>
+    private sealed class GitObjectChecker : IDisposable
+    {
+        private readonly string _path;
+        private Process? _process;
+
+        public GitObjectChecker(string path) => _path = path;
+
+        public bool Exists(string gitId)
+        {
+            _process ??= StartGit(["-C", _path, "cat-file", "--batch-check=%(objectname)"], redirectInput: true);
+            _process.StandardInput.WriteLine(gitId);
+            _process.StandardInput.Flush();
+            var answer = _process.StandardOutput.ReadLine();
+            return answer is not null && !answer.EndsWith(" missing", StringComparison.Ordinal);
+        }
+
+        public void Dispose()
+        {
+            if (_process is null)
+            {
+                return;
+            }
+
+            _process.StandardInput.Close();
+            _process.WaitForExit();
+            _process.Dispose();
+        }
     }
 
     private static Process StartGit(IEnumerable<string> args, bool redirectInput)
