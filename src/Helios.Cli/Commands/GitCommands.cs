@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using Helios.Core.Errors;
 using Helios.Core.GitInterop;
+using Spectre.Console;
 
 namespace Helios.Cli.Commands;
 
@@ -61,7 +62,14 @@ internal static class GitCommands
         GitImportResult result;
         try
         {
-            result = GitImporter.Import(repository, git.StandardOutput.BaseStream, options);
+            result = WithProgress("Importing", progress => GitImporter.Import(repository, git.StandardOutput.BaseStream, new GitImportOptions
+            {
+                Agent = options.Agent,
+                Warning = options.Warning,
+                KnownCommit = options.KnownCommit,
+                BeforeMovingRefs = options.BeforeMovingRefs,
+                Progress = progress,
+            }));
         }
         catch (HeliosException) when (!git.HasExited || git.WaitForExit(5000))
         {
@@ -104,11 +112,12 @@ internal static class GitCommands
             {
                 try
                 {
-                    exported = GitExporter.Export(repository, input, new GitExportOptions
+                    exported = WithProgress("Exporting", progress => GitExporter.Export(repository, input, new GitExportOptions
                     {
                         Warning = w => { warnings++; context.Error.WriteLine($"warning: {w}"); },
                         KnownGitId = present is null ? null : id => map.ToGit(id) is { } gitId && present.Exists(gitId) ? gitId : null,
-                    });
+                        Progress = progress,
+                    }));
                 }
                 catch (IOException)
                 {
@@ -130,6 +139,49 @@ internal static class GitCommands
 
         context.Error.WriteLine($"exported {exported.Commits.Count} commits and {exported.Tags.Count} annotated tags to {target}, {warnings} warning(s)");
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="run"/> with a progress display (commits and commits/s) on a terminal,
+    /// and with no progress at all when stderr is piped.
+    /// </summary>
+    private static T WithProgress<T>(string verb, Func<IProgress<GitProgress>?, T> run)
+    {
+        if (!CliContext.IsInteractive || Console.IsErrorRedirected)
+        {
+            return run(null);
+        }
+
+        T result = default!;
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }).Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .Start(display =>
+            {
+                var task = display.AddTask(verb);
+                task.IsIndeterminate = true; // Streaming: the total is unknown.
+                var clock = Stopwatch.StartNew();
+                long lastShown = 0;
+                result = run(new SynchronousProgress(p =>
+                {
+                    // The description is rebuilt at most ten times a second: reports come once per commit.
+                    long now = clock.ElapsedMilliseconds;
+                    if (now - lastShown >= 100)
+                    {
+                        lastShown = now;
+                        double rate = p.Commits / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
+                        task.Description = $"{verb}: {p.Commits:N0} commits, {rate:N0} commits/s";
+                    }
+                }));
+                task.IsIndeterminate = false;
+                task.Value = task.MaxValue;
+            });
+        return result;
+    }
+
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and lag behind).</summary>
+    private sealed class SynchronousProgress(Action<GitProgress> report) : IProgress<GitProgress>
+    {
+        public void Report(GitProgress value) => report(value);
     }
 
     /// <summary>The git ids fast-import gave the exported objects, from its marks file (<c>:MARK SHA</c> lines).</summary>

@@ -12,8 +12,8 @@ public sealed class GitExportOptions
     /// <summary>Called with one line per thing git cannot hold (non-git metadata, sub-second times).</summary>
     public Action<string>? Warning { get; init; }
 
-    /// <summary>Called after each exported commit with the number exported so far.</summary>
-    public Action<long>? Progress { get; init; }
+    /// <summary>Told after each exported commit how many were exported so far (on the exporting thread).</summary>
+    public IProgress<GitProgress>? Progress { get; init; }
 
     /// <summary>
     /// The git id of a Helios commit or tag the target repository already holds, or null (an
@@ -316,7 +316,7 @@ public sealed class GitExporter
 
         Write("\n");
         _result.Commits.Add(new ExportedCommit(mark, id));
-        _options.Progress?.Invoke(_result.Commits.Count);
+        _options.Progress?.Report(new GitProgress(_result.Commits.Count));
     }
 
     private byte[] Ident(Signature signature, string who, string role)

@@ -14,8 +14,8 @@ public sealed class GitImportOptions
     /// <summary>Called with one line per thing git has that Helios cannot keep exactly (never dropped silently).</summary>
     public Action<string>? Warning { get; init; }
 
-    /// <summary>Called after each imported commit with the number imported so far.</summary>
-    public Action<long>? Progress { get; init; }
+    /// <summary>Told after each imported commit how many were imported so far (on the importing thread).</summary>
+    public IProgress<GitProgress>? Progress { get; init; }
 
     /// <summary>Resolves a git commit id (40 hex) the stream refers to but does not contain (an incremental import's known commits).</summary>
     public Func<string, ObjectId?>? KnownCommit { get; init; }
@@ -29,6 +29,9 @@ public sealed class GitImportOptions
     /// </summary>
     public Action? BeforeMovingRefs { get; init; }
 }
+
+/// <summary>Progress of an import or export: commits done so far (the total is unknown while streaming).</summary>
+public readonly record struct GitProgress(long Commits);
 
 /// <summary>A git commit id and the Helios commit imported from it.</summary>
 public sealed class GitIdPair(string gitId, ObjectId heliosId)
@@ -323,7 +326,7 @@ public sealed class GitImporter
         }
 
         _result.Commits++;
-        _options.Progress?.Invoke(_result.Commits);
+        _options.Progress?.Report(new GitProgress(_result.Commits));
     }
 
     /// <summary>
