@@ -12,11 +12,26 @@ public sealed class GitExportOptions
     /// <summary>Called with one line per thing git cannot hold (non-git metadata, sub-second times).</summary>
     public Action<string>? Warning { get; init; }
 
-    /// <summary>Called after each exported commit with the number exported so far.</summary>
-    public Action<long>? Progress { get; init; }
+    /// <summary>Told after each exported commit how many were exported so far (on the exporting thread).</summary>
+    public IProgress<GitProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// The git id of a Helios commit or tag the target repository already holds, or null (an
+    /// incremental export: known commits are referred to by git id, neither they nor their
+    /// ancestors are sent again, and known tags are not written again).
+    /// </summary>
+    public Func<ObjectId, string?>? KnownGitId { get; init; }
 }
 
-/// <summary>A Helios commit and the mark the export stream gave it (git's id is known from fast-import's marks file).</summary>
+/// <summary>What an export wrote: the commits and annotated tags, each with its stream mark.</summary>
+public sealed class GitExportResult
+{
+    public List<ExportedCommit> Commits { get; } = [];
+
+    public List<ExportedCommit> Tags { get; } = [];
+}
+
+/// <summary>A Helios commit (or tag) and the mark the export stream gave it (git's id is known from fast-import's marks file).</summary>
 public sealed class ExportedCommit(long mark, ObjectId id)
 {
     public long Mark { get; } = mark;
@@ -39,7 +54,9 @@ public sealed class GitExporter
     private readonly GitExportOptions _options;
     private readonly Dictionary<ObjectId, long> _blobMarks = [];
     private readonly Dictionary<ObjectId, long> _commitMarks = [];
-    private readonly List<ExportedCommit> _exported = [];
+    private readonly Dictionary<ObjectId, long> _tagMarks = [];
+    private readonly GitExportResult _result = new();
+    private readonly Dictionary<ObjectId, string?> _known = [];
     private long _nextMark = 1;
 
     private GitExporter(Repository repository, Stream output, GitExportOptions options)
@@ -49,33 +66,136 @@ public sealed class GitExporter
         _options = options;
     }
 
-    /// <summary>Writes the stream for every branch and tag, ending with <c>done</c>; returns the commits with their marks.</summary>
-    public static IReadOnlyList<ExportedCommit> Export(Repository repository, Stream output, GitExportOptions? options = null)
+    /// <summary>Writes the stream for every branch and tag, ending with <c>done</c>; returns the commits and tags written with their marks.</summary>
+    public static GitExportResult Export(Repository repository, Stream output, GitExportOptions? options = null)
     {
         var exporter = new GitExporter(repository, output, options ?? new GitExportOptions());
         exporter.Write("feature done\n");
         var refs = repository.Refs.List(BranchName.RefPrefix).Concat(repository.Refs.List("refs/tags/"))
             .Where(r => r.Target.Id is not null)
             .ToList();
+        var commitRefs = new Dictionary<string, ObjectId>(StringComparer.Ordinal);
         foreach (var entry in refs)
         {
-            exporter.ExportHistory(entry.Target.Id!.Value, entry.Name.Value);
+            if (exporter.ExportRef(entry.Target.Id!.Value, entry.Name.Value))
+            {
+                commitRefs[entry.Name.Value] = entry.Target.Id!.Value;
+            }
         }
 
-        foreach (var entry in refs)
+        // fast-import's tag command sets the ref of an annotated tag itself, and a reset cannot name a tag.
+        foreach (var (name, id) in commitRefs)
         {
-            exporter.Write($"reset {entry.Name.Value}\nfrom :{exporter._commitMarks[entry.Target.Id!.Value]}\n\n");
+            exporter.Write($"reset {name}\nfrom {exporter.CommitRef(id)}\n\n");
         }
 
         exporter.Write("done\n");
         output.Flush();
-        return exporter._exported;
+        return exporter._result;
+    }
+
+    /// <summary>
+    /// Exports what a ref names: its history, and for an annotated tag the tag itself (tags of
+    /// tags inner first). True when the ref names a commit (and so needs a <c>reset</c>).
+    /// </summary>
+    private bool ExportRef(ObjectId id, string refName)
+    {
+        var obj = _repository.Objects.Read<HeliosObject>(id);
+        if (obj is not Tag)
+        {
+            ExportHistory(id, refName);
+            return true;
+        }
+
+        ExportTag(id, (Tag)obj, refName);
+        return false;
+    }
+
+    /// <summary>Writes an annotated tag (after its target); returns how the stream refers to it, or null for a tag of a tree or blob, which is reported and skipped.</summary>
+    private string? ExportTag(ObjectId id, Tag tag, string refName)
+    {
+        if (_tagMarks.TryGetValue(id, out long written))
+        {
+            return ":" + written.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (Known(id) is { } gitId)
+        {
+            return gitId;
+        }
+
+        string target;
+        switch (tag.TargetType)
+        {
+            case ObjectType.Commit:
+                ExportHistory(tag.Target, refName);
+                target = CommitRef(tag.Target);
+                break;
+            case ObjectType.Tag when ExportTag(tag.Target, _repository.Objects.Read<Tag>(tag.Target), refName) is { } inner:
+                target = inner;
+                break;
+            default:
+                Warn($"{refName}: tag '{tag.Name}' names a {tag.TargetType.ToString().ToLowerInvariant()}, which export does not support; not exported");
+                return null;
+        }
+
+        if (refName != "refs/tags/" + tag.Name)
+        {
+            Warn($"{refName}: names tag '{tag.Name}', which git fast-import can only write as refs/tags/{tag.Name}");
+        }
+
+        long mark = _nextMark++;
+        _tagMarks[id] = mark;
+        Write($"tag {tag.Name}\nmark :{mark}\nfrom {target}\n");
+        if (tag.Metadata.TryGetValue(GitIdent.TaggerKey, out var rawTagger))
+        {
+            WriteLine("tagger ", Convert.FromBase64String(rawTagger));
+        }
+        else if (tag.Tagger is { } tagger)
+        {
+            WriteLine("tagger ", Ident(tagger, id.ToShortString(), "tagger"));
+        }
+
+        foreach (var key in tag.Metadata.Keys)
+        {
+            if (key != GitIdent.TaggerKey)
+            {
+                Warn($"tag {tag.Name}: metadata '{key}' has no place in git and was not exported");
+            }
+        }
+
+        Write($"data {tag.Message.Length}\n");
+        _output.Write(tag.Message.Span);
+        Write("\n");
+        _result.Tags.Add(new ExportedCommit(mark, id));
+        return ":" + mark.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>How the stream names an exported or known commit: <c>:MARK</c> or its git id.</summary>
+    private string CommitRef(ObjectId id) =>
+        _commitMarks.TryGetValue(id, out long mark) ? ":" + mark.ToString(CultureInfo.InvariantCulture) : Known(id)!;
+
+    /// <summary>The git id of a commit or tag the target holds already (asked once per id), or null.</summary>
+    private string? Known(ObjectId id)
+    {
+        if (_options.KnownGitId is null)
+        {
+            return null;
+        }
+
+        if (!_known.TryGetValue(id, out var gitId))
+        {
+            gitId = _options.KnownGitId(id);
+            _known[id] = gitId;
+        }
+
+        return gitId;
     }
 
     /// <summary>Exports the commits reachable from <paramref name="tip"/> not yet exported, parents first (iterative: deep histories do not overflow the stack).</summary>
     private void ExportHistory(ObjectId tip, string refName)
     {
-        if (_commitMarks.ContainsKey(tip))
+        if (_commitMarks.ContainsKey(tip) || Known(tip) is not null)
         {
             return;
         }
@@ -88,7 +208,7 @@ public sealed class GitExporter
             if (frame.NextParent < frame.Commit.Parents.Count)
             {
                 var parent = frame.Commit.Parents[frame.NextParent++];
-                if (!_commitMarks.ContainsKey(parent) && onStack.Add(parent))
+                if (!_commitMarks.ContainsKey(parent) && Known(parent) is null && onStack.Add(parent))
                 {
                     stack.Push(new Frame(parent, _repository.ReadCommit(parent)));
                 }
@@ -162,7 +282,7 @@ public sealed class GitExporter
         Write("\n");
         for (int i = 0; i < commit.Parents.Count; i++)
         {
-            Write($"{(i == 0 ? "from" : "merge")} :{_commitMarks[commit.Parents[i]]}\n");
+            Write($"{(i == 0 ? "from" : "merge")} {CommitRef(commit.Parents[i])}\n");
         }
 
         // Deletions first: a file replaced by a directory (or the reverse) must be gone before its replacement arrives.
@@ -195,8 +315,8 @@ public sealed class GitExporter
         }
 
         Write("\n");
-        _exported.Add(new ExportedCommit(mark, id));
-        _options.Progress?.Invoke(_exported.Count);
+        _result.Commits.Add(new ExportedCommit(mark, id));
+        _options.Progress?.Report(new GitProgress(_result.Commits.Count));
     }
 
     private byte[] Ident(Signature signature, string who, string role)

@@ -21,6 +21,9 @@ public static class GitIdent
     /// <summary>Metadata key holding a commit's <c>encoding</c> header.</summary>
     public const string EncodingKey = "git.encoding";
 
+    /// <summary>Tag metadata key: a tagger line kept verbatim (base64), as <see cref="AuthorKey"/> for commits.</summary>
+    public const string TaggerKey = "git.tagger";
+
     private static readonly UTF8Encoding Strict = new(false, throwOnInvalidBytes: true);
 
     /// <summary>

@@ -14,8 +14,8 @@ public sealed class GitImportOptions
     /// <summary>Called with one line per thing git has that Helios cannot keep exactly (never dropped silently).</summary>
     public Action<string>? Warning { get; init; }
 
-    /// <summary>Called after each imported commit with the number imported so far.</summary>
-    public Action<long>? Progress { get; init; }
+    /// <summary>Told after each imported commit how many were imported so far (on the importing thread).</summary>
+    public IProgress<GitProgress>? Progress { get; init; }
 
     /// <summary>Resolves a git commit id (40 hex) the stream refers to but does not contain (an incremental import's known commits).</summary>
     public Func<string, ObjectId?>? KnownCommit { get; init; }
@@ -29,6 +29,9 @@ public sealed class GitImportOptions
     /// </summary>
     public Action? BeforeMovingRefs { get; init; }
 }
+
+/// <summary>Progress of an import or export: commits done so far (the total is unknown while streaming).</summary>
+public readonly record struct GitProgress(long Commits);
 
 /// <summary>A git commit id and the Helios commit imported from it.</summary>
 public sealed class GitIdPair(string gitId, ObjectId heliosId)
@@ -46,10 +49,13 @@ public sealed class GitImportResult
 
     public long Blobs { get; internal set; }
 
-    /// <summary>Refs set by the import (branches and lightweight tags), by full ref name.</summary>
+    /// <summary>Annotated tags imported.</summary>
+    public long Tags { get; internal set; }
+
+    /// <summary>Refs set by the import (branches, lightweight and annotated tags), by full ref name.</summary>
     public SortedDictionary<string, ObjectId> Refs { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Every imported commit that carried its original git id.</summary>
+    /// <summary>Every imported commit and annotated tag that carried its original git id.</summary>
     public List<GitIdPair> GitIds { get; } = [];
 
     public List<string> Warnings { get; } = [];
@@ -67,12 +73,14 @@ public sealed class GitImporter
 {
     private const int FlushObjects = 4096;
     private const long FlushBytes = 16L << 20;
+    private const string ZeroId = "0000000000000000000000000000000000000000";
 
     private readonly Repository _repository;
     private readonly GitImportOptions _options;
     private readonly FastStreamReader _reader;
     private readonly Dictionary<long, ObjectId> _marks = [];
     private readonly HashSet<long> _commitMarks = [];
+    private readonly HashSet<long> _tagMarks = [];
     private readonly Dictionary<ObjectId, long> _generations = [];
     private readonly Dictionary<string, ObjectId?> _branches = new(StringComparer.Ordinal);
     private readonly List<EncodedObject> _pending = [];
@@ -89,7 +97,7 @@ public sealed class GitImporter
 
     /// <summary>
     /// Reads the whole stream, stores its objects, then moves every branch (<c>refs/heads/*</c>) and
-    /// lightweight tag (<c>refs/tags/*</c>) it sets in one transaction. Throws (moving no ref) on a
+    /// tag (<c>refs/tags/*</c>, lightweight or naming an annotated <see cref="Tag"/>) it sets in one transaction. Throws (moving no ref) on a
     /// malformed stream, a path Helios refuses (naming the commit's git id and the path) or a ref
     /// that another process moved meanwhile.
     /// </summary>
@@ -318,7 +326,7 @@ public sealed class GitImporter
         }
 
         _result.Commits++;
-        _options.Progress?.Invoke(_result.Commits);
+        _options.Progress?.Report(new GitProgress(_result.Commits));
     }
 
     /// <summary>
@@ -509,7 +517,12 @@ public sealed class GitImporter
     private void ReadReset(string refName)
     {
         var line = _reader.ReadLine();
-        if (line is not null && StartsWith(line, "from "))
+        if (line is not null && StartsWith(line, "from ") && Ascii(line, 5) == ZeroId)
+        {
+            // fast-export deletes a tag ref this way before writing a nested tag again.
+            _branches[refName] = null;
+        }
+        else if (line is not null && StartsWith(line, "from "))
         {
             _branches[refName] = ResolveCommit(Ascii(line, 5), null);
         }
@@ -523,18 +536,81 @@ public sealed class GitImporter
         }
     }
 
+    /// <summary>
+    /// An annotated tag: stored as a <see cref="Tag"/> naming its target (a commit, or a tag with
+    /// <c>--mark-tags</c>), with git's tagger and message bytes; it sets <c>refs/tags/NAME</c>.
+    /// </summary>
     private void ReadTag(string name)
     {
-        while (_reader.ReadText() is { } line)
+        long mark = 0;
+        string? originalId = null;
+        byte[]? taggerRaw = null;
+        byte[]? message = null;
+        (ObjectId Id, ObjectType Type)? target = null;
+        while (_reader.ReadLine() is { } raw)
         {
-            if (line.StartsWith("data ", StringComparison.Ordinal))
+            if (StartsWith(raw, "mark :"))
             {
-                _reader.ReadData(ParseLength(line));
+                mark = ParseMark(Ascii(raw, 5));
+            }
+            else if (StartsWith(raw, "original-oid "))
+            {
+                originalId = Ascii(raw, 13).ToLowerInvariant();
+            }
+            else if (StartsWith(raw, "from "))
+            {
+                string reference = Ascii(raw, 5);
+                target = reference.StartsWith(':') && _tagMarks.Contains(ParseMark(reference)) ? (_marks[ParseMark(reference)], ObjectType.Tag)
+                    : (ResolveCommit(reference, $"tag {name}"), ObjectType.Commit);
+            }
+            else if (StartsWith(raw, "tagger "))
+            {
+                taggerRaw = raw[7..];
+            }
+            else if (StartsWith(raw, "data "))
+            {
+                message = _reader.ReadData(ParseLength(Ascii(raw, 0)));
                 break;
+            }
+            else
+            {
+                throw _reader.Malformed($"'{Encoding.UTF8.GetString(raw)}' inside tag {name}");
             }
         }
 
-        Warn($"annotated tag '{name}' was not imported (annotated tags are not supported yet)");
+        if (target is null || message is null)
+        {
+            throw _reader.Malformed($"tag {name} without {(target is null ? "a 'from' line" : "a message")}");
+        }
+
+        Signature? tagger = null;
+        var metadata = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (taggerRaw is not null)
+        {
+            tagger = GitIdent.Parse(taggerRaw, out bool exact);
+            if (!exact)
+            {
+                metadata[GitIdent.TaggerKey] = Convert.ToBase64String(taggerRaw);
+                Warn($"tag {name}: the tagger line '{Encoding.UTF8.GetString(taggerRaw)}' is not one Helios can represent exactly; kept verbatim in metadata {GitIdent.TaggerKey}");
+            }
+        }
+
+        var tag = new Tag(target.Value.Id, target.Value.Type, name, tagger, message, metadata.Count == 0 ? null : metadata);
+        var (id, bytes) = ObjectCodec.EncodeWithId(tag);
+        Queue(new EncodedObject(id, bytes));
+        _branches["refs/tags/" + name] = id;
+        if (mark != 0)
+        {
+            _marks[mark] = id;
+            _tagMarks.Add(mark);
+        }
+
+        if (originalId is not null)
+        {
+            _result.GitIds.Add(new GitIdPair(originalId, id));
+        }
+
+        _result.Tags++;
     }
 
     private void MoveRefs()

@@ -62,6 +62,7 @@ public static class Fsck
         CommitTree,
         CommitParent,
         TreeEntry,
+        TagTarget,
     }
 
     /// <summary>An object still to visit: what it must be and where it was found.</summary>
@@ -96,12 +97,12 @@ public static class Fsck
                 {
                     if (change.Old?.Id is { } before)
                     {
-                        roots.Add(new Pending(before, ObjectType.Commit, Via.OperationBefore, Ref: change.Name, Operation: record.Sequence));
+                        roots.Add(new Pending(before, ExpectedAt(change.Name, before), Via.OperationBefore, Ref: change.Name, Operation: record.Sequence));
                     }
 
                     if (change.New?.Id is { } after)
                     {
-                        roots.Add(new Pending(after, ObjectType.Commit, Via.OperationAfter, Ref: change.Name, Operation: record.Sequence));
+                        roots.Add(new Pending(after, ExpectedAt(change.Name, after), Via.OperationAfter, Ref: change.Name, Operation: record.Sequence));
                     }
                 }
             }
@@ -244,18 +245,25 @@ public static class Fsck
                 _problems.Add(new FsckProblem(FsckProblemKind.DanglingRef, id, name, null,
                     $"Ref {name} points at {id}, which is not stored."));
             }
-            else if (type != ObjectType.Commit)
+            else if (type != ObjectType.Commit && !(type == ObjectType.Tag && IsTagRef(name)))
             {
                 // The operation log recorded this value too; it is not reported again as a root.
                 _reportedRefTargets.Add(id);
                 _problems.Add(new FsckProblem(FsckProblemKind.RefNotACommit, id, name, null,
-                    $"Ref {name} points at {id}, which is a {Noun(type)}, not a commit."));
+                    $"Ref {name} points at {id}, which is a {Noun(type)}, not a commit{(IsTagRef(name) ? " or an annotated tag" : "")}."));
             }
             else
             {
-                roots.Add(new Pending(id, ObjectType.Commit, Via.Ref, Ref: name));
+                roots.Add(new Pending(id, type, Via.Ref, Ref: name));
             }
         }
+
+        /// <summary>Refs under <c>refs/tags/</c> may name an annotated tag; every other ref names a commit.</summary>
+        private static bool IsTagRef(RefName name) => name.Value.StartsWith("refs/tags/", StringComparison.Ordinal);
+
+        /// <summary>What a value the operation log recorded for <paramref name="name"/> must be: a tag ref's value may be a tag.</summary>
+        private ObjectType ExpectedAt(RefName name, ObjectId id) =>
+            IsTagRef(name) && _types.TryGetValue(id, out var type) && type == ObjectType.Tag ? ObjectType.Tag : ObjectType.Commit;
 
         private void CheckSymbolicRef(RefName name, RefName target, Dictionary<RefName, RefTarget> byName)
         {
@@ -376,6 +384,10 @@ public static class Fsck
 
                     Push(stack, new Pending(commit.Tree, ObjectType.Tree, Via.CommitTree, item.Id));
                     break;
+                case Tag tag:
+                    _reachable++;
+                    Push(stack, new Pending(tag.Target, tag.TargetType, Via.TagTarget, item.Id));
+                    break;
                 case Tree tree:
                     _reachable++;
                     foreach (var entry in tree.Entries)
@@ -454,6 +466,7 @@ public static class Fsck
             Via.CommitTree => $"the tree of commit {item.From}",
             Via.CommitParent => $"a parent of commit {item.From}",
             Via.TreeEntry => $"entry '{EntryName.Escape(item.Entry!)}' of tree {item.From}",
+            Via.TagTarget => $"the target of tag {item.From}",
             _ => throw new InvalidOperationException(),
         };
 

@@ -21,7 +21,7 @@ public enum FsckProblemKind
     /// <summary>A ref names an object that is not stored, follows a ref that does not exist (other than an unborn branch a HEAD follows), or is part of a symbolic loop.</summary>
     DanglingRef = 5,
 
-    /// <summary>A ref names a stored object that is not a commit.</summary>
+    /// <summary>A ref names a stored object that is not a commit (nor, under <c>refs/tags/</c>, an annotated tag).</summary>
     RefNotACommit = 6,
 
     /// <summary>A stored operation-log record does not decode.</summary>

@@ -182,11 +182,79 @@ public sealed class Commit : HeliosObject
 
     internal override int ApproximateSize => 256 + Message.Length + Parents.Count * 32 + Metadata.Sum(kv => 2 * (kv.Key.Length + kv.Value.Length));
 
-    private static void ValidateMetadataKey(string key)
+    internal static void ValidateMetadataKey(string key)
     {
         if (key.Length == 0 || key.Any(c => c < 0x20 || c == 0x7f || c == '='))
         {
             throw new Errors.HeliosException(Errors.HeliosErrorCode.InvalidArgument, $"Metadata key '{EntryName.Escape(key)}' is not valid: it must be non-empty, without '=' or control characters.");
         }
     }
+}
+
+/// <summary>
+/// An annotated tag: a name, the object it names (usually a commit) with that object's type, an
+/// optional tagger (git allows tags without one), the message bytes exactly as given, and string
+/// metadata (as on commits; git import keeps tagger lines it cannot rebuild exactly there). A ref
+/// under <c>refs/tags/</c> may name a tag; revisions peel it to the commit it leads to.
+/// </summary>
+public sealed class Tag : HeliosObject
+{
+    /// <summary>Builds a tag; rejects a target type other than blob, tree, commit or tag, and an empty or control-character name.</summary>
+    public Tag(
+        ObjectId target,
+        ObjectType targetType,
+        string name,
+        Signature? tagger,
+        ReadOnlyMemory<byte> message,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        if (ValidateTargetType(targetType) is { } typeProblem)
+        {
+            throw new Errors.HeliosException(Errors.HeliosErrorCode.InvalidArgument, typeProblem);
+        }
+
+        if (ValidateName(name) is { } nameProblem)
+        {
+            throw new Errors.HeliosException(Errors.HeliosErrorCode.InvalidArgument, nameProblem);
+        }
+
+        Target = target;
+        TargetType = targetType;
+        Name = name;
+        Tagger = tagger;
+        Message = message;
+        Metadata = CommitMetadata.From(metadata, Commit.ValidateMetadataKey);
+    }
+
+    public override ObjectType Type => ObjectType.Tag;
+
+    /// <summary>The object the tag names.</summary>
+    public ObjectId Target { get; }
+
+    /// <summary>The type of <see cref="Target"/>: blob, tree, commit or tag.</summary>
+    public ObjectType TargetType { get; }
+
+    /// <summary>The tag's own name (git's <c>tag</c> header), without <c>refs/tags/</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>Who made the tag and when; null when git recorded no tagger.</summary>
+    public Signature? Tagger { get; }
+
+    /// <summary>The message bytes exactly as given.</summary>
+    public ReadOnlyMemory<byte> Message { get; }
+
+    /// <summary>Metadata sorted by key (UTF-8 byte order).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    internal override int ApproximateSize => 192 + 2 * Name.Length + Message.Length + Metadata.Sum(kv => 2 * (kv.Key.Length + kv.Value.Length));
+
+    internal static string? ValidateTargetType(ObjectType type) =>
+        type is ObjectType.Blob or ObjectType.Tree or ObjectType.Commit or ObjectType.Tag
+            ? null
+            : $"A tag cannot name an object of type {(byte)type}: only blobs, trees, commits and tags.";
+
+    internal static string? ValidateName(string name) =>
+        name.Length == 0 || name.Any(c => c < 0x20 || c == 0x7f)
+            ? $"The tag name '{EntryName.Escape(name)}' is not valid: it must be non-empty, without control characters."
+            : null;
 }

@@ -30,6 +30,9 @@ public static class ObjectCodec
             case Commit commit:
                 WriteCommit(payload, commit);
                 break;
+            case Tag tag:
+                WriteTag(payload, tag);
+                break;
             default:
                 throw new ArgumentException($"No encoding for {obj.Type}.", nameof(obj));
         }
@@ -66,6 +69,7 @@ public static class ObjectCodec
                 ObjectType.Blob => new Blob(bytes[payloadStart..]),
                 ObjectType.Tree => ReadTree(ref r),
                 ObjectType.Commit => ReadCommit(ref r),
+                ObjectType.Tag => ReadTag(ref r),
                 _ when Enum.IsDefined(type) => throw new FormatException($"type {type} has no decoder yet"),
                 _ => throw new FormatException($"unknown type tag {(byte)type}"),
             };
@@ -158,12 +162,7 @@ public static class ObjectCodec
         WriteSignature(w, c.Author);
         WriteSignature(w, c.Committer);
         w.WriteLengthPrefixed(c.Message.Span);
-        w.WriteVarUInt((ulong)c.Metadata.Count);
-        foreach (var (key, value) in c.Metadata)
-        {
-            w.WriteString(key);
-            w.WriteString(value);
-        }
+        WriteMetadata(w, c.Metadata);
     }
 
     private static Commit ReadCommit(ref CanonicalReader r)
@@ -190,6 +189,69 @@ public static class ObjectCodec
         var author = ReadSignature(ref r);
         var committer = ReadSignature(ref r);
         var message = r.ReadLengthPrefixed().ToArray();
+        var metadata = ReadMetadata(ref r);
+        r.ExpectEnd();
+        return new Commit(tree, parents, (long)generation, author, committer, message, metadata);
+    }
+
+    private static void WriteTag(CanonicalWriter w, Tag t)
+    {
+        w.WriteId(t.Target);
+        w.WriteByte((byte)t.TargetType);
+        w.WriteString(t.Name);
+        if (t.Tagger is { } tagger)
+        {
+            w.WriteByte(1);
+            WriteSignature(w, tagger);
+        }
+        else
+        {
+            w.WriteByte(0);
+        }
+
+        w.WriteLengthPrefixed(t.Message.Span);
+        WriteMetadata(w, t.Metadata);
+    }
+
+    private static Tag ReadTag(ref CanonicalReader r)
+    {
+        var target = r.ReadId();
+        var targetType = (ObjectType)r.ReadByte();
+        if (Tag.ValidateTargetType(targetType) is { } typeProblem)
+        {
+            throw new FormatException(typeProblem.TrimEnd('.'));
+        }
+
+        string name = r.ReadString();
+        if (Tag.ValidateName(name) is { } nameProblem)
+        {
+            throw new FormatException(nameProblem.TrimEnd('.'));
+        }
+
+        Signature? tagger = r.ReadByte() switch
+        {
+            0 => null,
+            1 => ReadSignature(ref r),
+            var flag => throw new FormatException($"tagger flag {flag} is neither 0 nor 1"),
+        };
+        var message = r.ReadLengthPrefixed().ToArray();
+        var metadata = ReadMetadata(ref r);
+        r.ExpectEnd();
+        return new Tag(target, targetType, name, tagger, message, metadata);
+    }
+
+    private static void WriteMetadata(CanonicalWriter w, IReadOnlyDictionary<string, string> metadata)
+    {
+        w.WriteVarUInt((ulong)metadata.Count);
+        foreach (var (key, value) in metadata)
+        {
+            w.WriteString(key);
+            w.WriteString(value);
+        }
+    }
+
+    private static Dictionary<string, string> ReadMetadata(ref CanonicalReader r)
+    {
         ulong metadataCount = r.ReadVarUInt();
         var metadata = new Dictionary<string, string>();
         string? previousKey = null;
@@ -205,8 +267,7 @@ public static class ObjectCodec
             metadata.Add(key, r.ReadString());
         }
 
-        r.ExpectEnd();
-        return new Commit(tree, parents, (long)generation, author, committer, message, metadata);
+        return metadata;
     }
 
     private static void WriteSignature(CanonicalWriter w, Signature s)

@@ -19,7 +19,7 @@ public enum ObjectType : byte
     /// <summary>Reserved: the root of a state array checkpoint.</summary>
     StateArray = 6,
 
-    /// <summary>Reserved: an annotated tag.</summary>
+    /// <summary>An annotated tag (<see cref="Objects.Tag"/>).</summary>
     Tag = 7,
 }
 

@@ -8,6 +8,8 @@ namespace Helios.Core.Repositories;
 /// Parses revisions as git does for the forms agents use: <c>BASE</c> then any number of
 /// <c>~N</c>, <c>~</c>, <c>^N</c>, <c>^</c>. BASE is <c>HEAD</c> or <c>@</c>, a branch, a full ref
 /// name, a 64-digit id, or a unique prefix of at least 4 hex digits (refs win over prefixes).
+/// An annotated tag (a ref under <c>refs/tags/</c>, a short tag name, or a tag's id) is peeled to
+/// the commit it leads to.
 /// </summary>
 internal sealed class RevisionResolver(Repository repository)
 {
@@ -24,7 +26,7 @@ internal sealed class RevisionResolver(Repository repository)
         int suffixStart = revision.IndexOfAny(['~', '^']);
         string baseName = suffixStart < 0 ? revision : revision[..suffixStart];
         var steps = ParseSuffixes(revision, suffixStart < 0 ? revision.Length : suffixStart);
-        var id = ResolveBase(baseName, revision);
+        var id = Peel(ResolveBase(baseName, revision), revision);
         foreach (var (op, n) in steps)
         {
             id = op == '~' ? Ancestor(id, n, revision) : Parent(id, n, revision);
@@ -78,6 +80,11 @@ internal sealed class RevisionResolver(Repository repository)
             {
                 return byBranch;
             }
+
+            if (repository.ResolveRef(RefName.Parse("refs/tags/" + name)) is { } byTag)
+            {
+                return byTag;
+            }
         }
 
         if (ObjectId.IsHex(name))
@@ -92,7 +99,7 @@ internal sealed class RevisionResolver(Repository repository)
             {
                 // Blobs and trees share the id space; only commits count, so look past them.
                 var matches = repository.Objects.Store.FindByPrefix(name.ToLowerInvariant(), MaxPrefixCandidates)
-                    .Where(id => repository.Objects.TryRead(id) is Commit)
+                    .Where(id => repository.Objects.TryRead(id) is Commit or Tag)
                     .Take(10)
                     .ToArray();
                 return matches.Length switch
@@ -108,9 +115,31 @@ internal sealed class RevisionResolver(Repository repository)
         throw Unknown(revision);
     }
 
+    /// <summary>Follows annotated tags to the commit they lead to; a tag of a tree or blob names no commit.</summary>
+    private ObjectId Peel(ObjectId id, string revision)
+    {
+        // Bounded, so a (corrupt) cycle of tags cannot loop forever.
+        for (int depth = 0; depth < 64; depth++)
+        {
+            if (repository.Objects.TryRead(id) is not Tag tag)
+            {
+                return id;
+            }
+
+            if (tag.TargetType is not (ObjectType.Commit or ObjectType.Tag))
+            {
+                throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Revision '{revision}' is tag '{tag.Name}' of a {tag.TargetType.ToString().ToLowerInvariant()}, not of a commit.");
+            }
+
+            id = tag.Target;
+        }
+
+        throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Revision '{revision}' is a chain of more than 64 tags.");
+    }
+
     /// <summary>An alias (an imported git id) the repository's options resolve, checked to be a stored commit.</summary>
     private ObjectId? Alias(string name) =>
-        repository.Options.ResolveAlias?.Invoke(name) is { } id && repository.Objects.TryRead(id) is Commit ? id : null;
+        repository.Options.ResolveAlias?.Invoke(name) is { } id && repository.Objects.TryRead(id) is Commit or Tag ? id : null;
 
     private ObjectId Ancestor(ObjectId id, int generations, string revision)
     {

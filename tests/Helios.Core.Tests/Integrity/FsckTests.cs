@@ -219,6 +219,36 @@ public sealed class FsckTests : IDisposable
     }
 
     [Fact]
+    public void A_tag_ref_naming_an_annotated_tag_is_walked_through_to_its_commit()
+    {
+        long reachableBefore = Fsck.Check(_repo).ReachableObjects;
+        var inner = PutObject(new Tag(_c3, ObjectType.Commit, "v1", Someone, "one\n"u8.ToArray()));
+        var outer = PutObject(new Tag(inner, ObjectType.Tag, "v1-signed-off", null, "two\n"u8.ToArray()));
+        Commit("tag", new RefUpdate(RefName.Parse("refs/tags/v1"), null, RefTarget.To(outer)));
+
+        var report = Fsck.Check(_repo);
+
+        Assert.Empty(report.Problems);
+        Assert.Equal(reachableBefore + 2, report.ReachableObjects);
+        Assert.Equal(_c3, _repo.ResolveRevision("v1"));
+        Assert.Equal(_c3, _repo.ResolveRevision(outer.ToString()));
+    }
+
+    [Fact]
+    public void A_tag_whose_target_is_missing_is_reported_and_a_branch_naming_a_tag_is_not_a_commit()
+    {
+        var nowhere = BlobId("never stored");
+        var dangling = PutObject(new Tag(nowhere, ObjectType.Commit, "gone", null, ReadOnlyMemory<byte>.Empty));
+        var good = PutObject(new Tag(_c3, ObjectType.Commit, "good", null, ReadOnlyMemory<byte>.Empty));
+        Commit("tag", new RefUpdate(RefName.Parse("refs/tags/gone"), null, RefTarget.To(dangling)),
+            new RefUpdate(Feature.Ref, RefTarget.To(_c3), RefTarget.To(good)));
+
+        var problems = Fsck.Check(_repo).Problems;
+        Assert.Contains(problems, p => p.Kind == FsckProblemKind.MissingObject && p.Id == nowhere && p.Message.Contains($"the target of tag {dangling}"));
+        Assert.Contains(problems, p => p.Kind == FsckProblemKind.RefNotACommit && p.Id == good && p.Ref == Feature.Ref);
+    }
+
+    [Fact]
     public void A_symbolic_ref_following_a_missing_ref_is_dangling_unless_it_is_a_head_on_an_unborn_branch()
     {
         var alias = RefName.Parse("refs/heads/alias");

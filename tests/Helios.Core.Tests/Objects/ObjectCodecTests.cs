@@ -44,6 +44,83 @@ public class ObjectCodecTests
     }
 
     [Fact]
+    public void Tag_encoding_and_id_are_frozen()
+    {
+        var tag = new Tag(SomeId, ObjectType.Commit, "v1.0", Ada, "release\n"u8.ToArray());
+        var bytes = ObjectCodec.Encode(tag);
+        Assert.Equal("074f000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f030476312e3001034164610f616461406578616d706c652e636f6d00060dec13268b4000780872656c656173650a00", Convert.ToHexStringLower(bytes));
+        Assert.Equal("5f5e673729e61539cda5b815065e3eb91c30f0818ea5b0e2aaa565b30e2860ff", ObjectId.Of(bytes).ToString());
+    }
+
+    [Fact]
+    public void Tag_without_tagger_encoding_and_id_are_frozen()
+    {
+        var tag = new Tag(SomeId, ObjectType.Tree, "t", null, ReadOnlyMemory<byte>.Empty, new Dictionary<string, string> { ["k"] = "v" });
+        var bytes = ObjectCodec.Encode(tag);
+        Assert.Equal("072a000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f020174000001016b0176", Convert.ToHexStringLower(bytes));
+        Assert.Equal("11baf41e8683594045968fae316541a8317fbe5d4abb1f931082faecc1b041a3", ObjectId.Of(bytes).ToString());
+    }
+
+    [Fact]
+    public void Tag_round_trips_every_field()
+    {
+        var tag = new Tag(SomeId, ObjectType.Tag, "nested/tag é", Ada with { When = Ada.When.ToOffset(TimeSpan.FromMinutes(-330)) },
+            new byte[] { 0xff, 0x00, 0x0a }, new Dictionary<string, string> { ["git.tagger"] = "eA==" });
+        var decoded = (Tag)ObjectCodec.Decode(SomeId, ObjectCodec.Encode(tag));
+        Assert.Equal(tag.Target, decoded.Target);
+        Assert.Equal(ObjectType.Tag, decoded.TargetType);
+        Assert.Equal(tag.Name, decoded.Name);
+        Assert.Equal(tag.Tagger, decoded.Tagger);
+        Assert.Equal(tag.Tagger!.When.Offset, decoded.Tagger!.When.Offset);
+        Assert.Equal(tag.Message.ToArray(), decoded.Message.ToArray());
+        Assert.Equal(tag.Metadata, decoded.Metadata);
+    }
+
+    [Theory]
+    [InlineData("target type 0", "0700")]
+    [InlineData("target type 5 (collection)", "0705")]
+    [InlineData("tagger flag 2", "0303")]
+    [InlineData("empty name", "0300")]
+    public void Decoding_rejects_a_malformed_tag(string what, string patch)
+    {
+        // Patches the golden tag without tagger: "07xx" sets the target type, "03xx" sets the tagger flag, "0300" empties the name.
+        var bytes = ObjectCodec.Encode(new Tag(SomeId, ObjectType.Tree, "t", null, ReadOnlyMemory<byte>.Empty));
+        int typeAt = 2 + ObjectId.Size;
+        switch (what)
+        {
+            case "empty name":
+                bytes = [.. bytes[..(typeAt + 1)], 0x00, .. bytes[(typeAt + 3)..]];
+                bytes[1]--;
+                break;
+            case "tagger flag 2":
+                bytes[typeAt + 3] = Convert.FromHexString(patch)[1];
+                break;
+            default:
+                bytes[typeAt] = Convert.FromHexString(patch)[1];
+                break;
+        }
+
+        var e = Assert.Throws<CorruptObjectException>(() => ObjectCodec.Decode(SomeId, bytes));
+        Assert.Equal(HeliosErrorCode.Corruption, e.Code);
+    }
+
+    [Fact]
+    public void Every_truncation_of_a_tag_is_rejected()
+    {
+        var bytes = ObjectCodec.Encode(new Tag(SomeId, ObjectType.Commit, "v1.0", Ada, "release\n"u8.ToArray(), new Dictionary<string, string> { ["k"] = "v" }));
+        for (int n = 0; n < bytes.Length; n++)
+        {
+            var truncated = bytes[..n];
+            if (n >= 2)
+            {
+                truncated[1] = (byte)(n - 2); // Keep the frame consistent so the payload decoder sees the cut.
+            }
+
+            Assert.Throws<CorruptObjectException>(() => ObjectCodec.Decode(SomeId, truncated));
+        }
+    }
+
+    [Fact]
     public void Tree_sorts_entries_by_utf8_bytes()
     {
         var tree = new Tree([
