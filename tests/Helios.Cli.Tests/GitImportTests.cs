@@ -151,6 +151,32 @@ public sealed class GitImportTests : IDisposable
         Assert.DoesNotContain("Unhandled", result.Stderr);
     }
 
+    [Fact]
+    public void A_corrupt_repository_stops_the_import_with_gits_error_and_moves_no_ref()
+    {
+        Directory.CreateDirectory(Source);
+        Git(Source, "init", "-q");
+        File.WriteAllText(Path.Combine(Source, "a.txt"), "first\n");
+        Git(Source, "add", "a.txt");
+        Git(Source, "commit", "-q", "-m", "first");
+        File.WriteAllText(Path.Combine(Source, "a.txt"), "second\n");
+        Git(Source, "add", "a.txt");
+        Git(Source, "commit", "-q", "-m", "second");
+        // Remove the second version's blob: fast-export fails part way through the history.
+        string blob = Git(Source, "rev-parse", "HEAD:a.txt");
+        File.Delete(Path.Combine(Source, ".git", "objects", blob[..2], blob[2..]));
+        InitHelios();
+        var opsBefore = HeliosProcess.Succeed(Helios, "op", "log").Stdout;
+
+        var result = HeliosProcess.Run(Helios, "import", "--from-git", Source);
+
+        Assert.NotEqual(0, result.Code);
+        Assert.Contains(blob, result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(HeliosProcess.Succeed(Helios, "branch").Stdout);
+        Assert.Equal(opsBefore, HeliosProcess.Succeed(Helios, "op", "log").Stdout);
+    }
+
     private void InitHelios()
     {
         Directory.CreateDirectory(Helios);
