@@ -132,6 +132,9 @@ internal sealed class SqliteDatabase
         else if (!Options.ReadOnly)
         {
             pragmas += "PRAGMA wal_autocheckpoint = " + Options.WalAutoCheckpointPages.ToString(CultureInfo.InvariantCulture) + ";";
+            // A transaction whose dirty pages outgrow the page cache spills them to the WAL early and
+            // writes some twice; SQLite's 2 MB default made a 16 MB import batch cost 1.5x the syscalls.
+            pragmas += "PRAGMA cache_size = -" + (Options.WriterCacheBytes / 1024).ToString(CultureInfo.InvariantCulture) + ";";
         }
 
         session.ExecuteScript(pragmas);

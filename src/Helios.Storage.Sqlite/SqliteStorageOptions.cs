@@ -25,4 +25,10 @@ public sealed record SqliteStorageOptions
 
     /// <summary>WAL size in pages that triggers an automatic checkpoint (<c>PRAGMA wal_autocheckpoint</c>).</summary>
     public int WalAutoCheckpointPages { get; init; } = 8192;
+
+    /// <summary>
+    /// Page cache of the writing connection (<c>PRAGMA cache_size</c>), an upper bound that is filled
+    /// only as large transactions need it; readers keep SQLite's default.
+    /// </summary>
+    public long WriterCacheBytes { get; init; } = 64L * 1024 * 1024;
 }

@@ -83,16 +83,18 @@ public sealed class GitImporter
     private readonly HashSet<long> _tagMarks = [];
     private readonly Dictionary<ObjectId, long> _generations = [];
     private readonly Dictionary<string, ObjectId?> _branches = new(StringComparer.Ordinal);
-    private readonly List<EncodedObject> _pending = [];
+    private List<EncodedObject> _pending = [];
     private readonly GitImportResult _result = new();
     private long _pendingBytes;
+    private readonly BackgroundObjectWriter _writer;
     private Workspace? _workspace;
 
-    private GitImporter(Repository repository, Stream stream, GitImportOptions options)
+    private GitImporter(Repository repository, Stream stream, GitImportOptions options, BackgroundObjectWriter writer)
     {
         _repository = repository;
         _options = options;
         _reader = new FastStreamReader(stream);
+        _writer = writer;
     }
 
     /// <summary>
@@ -103,9 +105,11 @@ public sealed class GitImporter
     /// </summary>
     public static GitImportResult Import(Repository repository, Stream stream, GitImportOptions? options = null)
     {
-        var importer = new GitImporter(repository, stream, options ?? new GitImportOptions());
+        using var writer = new BackgroundObjectWriter(repository.Objects.Store);
+        var importer = new GitImporter(repository, stream, options ?? new GitImportOptions(), writer);
         importer.ReadAll();
         importer.Flush();
+        writer.Complete();
         importer._options.BeforeMovingRefs?.Invoke();
         importer.MoveRefs();
         return importer._result;
@@ -673,6 +677,7 @@ public sealed class GitImporter
 
         // Opening at another commit reads its tree from storage, so everything queued must be there first.
         Flush();
+        _writer.Drain();
         _workspace = _repository.OpenWorkspaceAt(RefName.Head, parent);
         return _workspace;
     }
@@ -709,8 +714,8 @@ public sealed class GitImporter
     {
         if (_pending.Count > 0)
         {
-            _repository.Objects.Store.PutMany(_pending);
-            _pending.Clear();
+            _writer.Submit(_pending);
+            _pending = new List<EncodedObject>(FlushObjects);
             _pendingBytes = 0;
         }
     }
