@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -95,66 +93,8 @@ internal sealed class GitScratchRepository : IDisposable
     public string RunText(IReadOnlyList<string> arguments, byte[]? stdin = null, params int[] allowedExitCodes) =>
         Encoding.UTF8.GetString(Run(arguments, stdin, allowedExitCodes));
 
-    public byte[] Run(IReadOnlyList<string> arguments, byte[]? stdin = null, params int[] allowedExitCodes)
-    {
-        if (allowedExitCodes.Length == 0)
-        {
-            allowedExitCodes = [0];
-        }
-
-        var info = new ProcessStartInfo("git")
-        {
-            WorkingDirectory = Root,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("GIT_", StringComparison.Ordinal) || k == "COLUMNS").ToList())
-        {
-            info.Environment.Remove(name);
-        }
-
-        var home = Path.Combine(_temp, "home");
-        info.Environment["HOME"] = home;
-        info.Environment["XDG_CONFIG_HOME"] = home;
-        info.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-        info.Environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
-        info.Environment["LC_ALL"] = "C";
-
-        Process process;
-        try
-        {
-            process = Process.Start(info) ?? throw new InvalidOperationException("git did not start.");
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException("git is not installed; the merge and diff tests compare against it. Install it with: apt-get install -y git", e);
-        }
-
-        using (process)
-        {
-            var stdout = new MemoryStream();
-            var stdoutTask = process.StandardOutput.BaseStream.CopyToAsync(stdout);
-            var stderrTask = process.StandardError.ReadToEndAsync();
-            process.StandardInput.BaseStream.Write(stdin ?? []);
-            process.StandardInput.Close();
-            process.WaitForExit();
-            stdoutTask.GetAwaiter().GetResult();
-            if (!allowedExitCodes.Contains(process.ExitCode))
-            {
-                throw new InvalidOperationException(
-                    $"git {string.Join(' ', arguments)} exited with {process.ExitCode}: {stderrTask.GetAwaiter().GetResult()}");
-            }
-
-            return stdout.ToArray();
-        }
-    }
+    public byte[] Run(IReadOnlyList<string> arguments, byte[]? stdin = null, params int[] allowedExitCodes) =>
+        GitProcess.Run(Root, Path.Combine(_temp, "home"), arguments, stdin, allowedExitCodes);
 
     /// <summary>git's blob id (SHA-1 of "blob N\0" and the content), as the <c>index</c> line prints it with --full-index.</summary>
     public static string BlobId(ReadOnlySpan<byte> content)

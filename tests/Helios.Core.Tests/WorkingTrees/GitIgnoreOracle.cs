@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Text;
 using Helios.Core.WorkingTrees;
 
@@ -101,60 +99,6 @@ internal sealed class GitIgnoreOracle : IDisposable
 
     private string Full(string path) => path.Length == 0 ? Root : Path.Combine(Root, path);
 
-    private string Run(IReadOnlyList<string> arguments, byte[]? stdin, int[] allowedExitCodes)
-    {
-        var info = new ProcessStartInfo("git")
-        {
-            WorkingDirectory = Root,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        // Nothing from the caller's environment or configuration may change git's answer.
-        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("GIT_", StringComparison.Ordinal)).ToList())
-        {
-            info.Environment.Remove(name);
-        }
-
-        var home = Path.Combine(_temp, "home");
-        info.Environment["HOME"] = home;
-        info.Environment["XDG_CONFIG_HOME"] = home;
-        info.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-        info.Environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
-
-        Process process;
-        try
-        {
-            process = Process.Start(info) ?? throw new InvalidOperationException("git did not start.");
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException("git is not installed; the ignore-rule tests compare against it. Install it with: apt-get install -y git", e);
-        }
-
-        using (process)
-        {
-            var stdoutTask = process.StandardOutput.ReadToEndAsync();
-            var stderrTask = process.StandardError.ReadToEndAsync();
-            process.StandardInput.BaseStream.Write(stdin ?? []);
-            process.StandardInput.Close();
-            process.WaitForExit();
-            var stdout = stdoutTask.GetAwaiter().GetResult();
-            if (!allowedExitCodes.Contains(process.ExitCode))
-            {
-                throw new InvalidOperationException(
-                    $"git {string.Join(' ', arguments)} exited with {process.ExitCode}: {stderrTask.GetAwaiter().GetResult()}");
-            }
-
-            return stdout;
-        }
-    }
+    private string Run(IReadOnlyList<string> arguments, byte[]? stdin, int[] allowedExitCodes) =>
+        Encoding.UTF8.GetString(GitProcess.Run(Root, Path.Combine(_temp, "home"), arguments, stdin, allowedExitCodes));
 }
