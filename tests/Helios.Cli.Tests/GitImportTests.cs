@@ -118,9 +118,7 @@ public sealed class GitImportTests : IDisposable
     {
         Directory.CreateDirectory(Source);
         Git(Source, "init", "-q");
-        File.WriteAllText(Path.Combine(Source, "ok.txt"), "ok\n");
-        Git(Source, "add", "ok.txt");
-        Git(Source, "commit", "-q", "-m", "fine");
+        CommitFile("ok.txt", "ok\n", "fine");
         Directory.CreateDirectory(Path.Combine(Source, "sub", ".helios"));
         File.WriteAllText(Path.Combine(Source, "sub", ".helios", "store.db"), "evil\n");
         Git(Source, "add", "-f", "sub");
@@ -156,12 +154,8 @@ public sealed class GitImportTests : IDisposable
     {
         Directory.CreateDirectory(Source);
         Git(Source, "init", "-q");
-        File.WriteAllText(Path.Combine(Source, "a.txt"), "first\n");
-        Git(Source, "add", "a.txt");
-        Git(Source, "commit", "-q", "-m", "first");
-        File.WriteAllText(Path.Combine(Source, "a.txt"), "second\n");
-        Git(Source, "add", "a.txt");
-        Git(Source, "commit", "-q", "-m", "second");
+        CommitFile("a.txt", "first\n", "first");
+        CommitFile("a.txt", "second\n", "second");
         // Remove the second version's blob: fast-export fails part way through the history.
         string blob = Git(Source, "rev-parse", "HEAD:a.txt");
         File.Delete(Path.Combine(Source, ".git", "objects", blob[..2], blob[2..]));
@@ -242,6 +236,13 @@ public sealed class GitImportTests : IDisposable
         var path = Path.Combine(Source, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, text);
+    }
+
+    private void CommitFile(string relative, string text, string message)
+    {
+        Write(relative, text);
+        Git(Source, "add", relative);
+        Git(Source, "commit", "-q", "-m", message);
     }
 
     private void Commit(string message, string authorDate, string committerDate, bool trailingNewline = true)

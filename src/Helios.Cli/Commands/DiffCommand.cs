@@ -24,9 +24,9 @@ internal static class DiffCommand
             Description = "None: the worktree against HEAD. One: the worktree against it. Two: the first against the second.",
         };
         var stat = new Option<bool>("--stat") { Description = "A summary per file (lines added and removed) instead of the patch." };
-        var context3 = new Option<int>("--unified", "-U") { Description = "Lines of context around each change (default 3).", DefaultValueFactory = _ => 3 };
+        var unified = new Option<int>("--unified", "-U") { Description = "Lines of context around each change (default 3).", DefaultValueFactory = _ => 3 };
         root.Subcommands.Add(CommandBuilder.Create("diff", "Show changes as a unified diff that git apply accepts.",
-            p => Diff(context, p.GetValue(revisions) ?? [], p.GetValue(stat), p.GetValue(context3)), revisions, stat, context3));
+            p => Diff(context, p.GetValue(revisions) ?? [], p.GetValue(stat), p.GetValue(unified)), revisions, stat, unified));
     }
 
     private static int Diff(CliContext context, string[] revisions, bool stat, int contextLines)

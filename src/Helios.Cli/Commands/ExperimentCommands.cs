@@ -56,7 +56,8 @@ internal static class ExperimentCommands
             ? x
             : throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Weight '{w}' is not a number.")).ToArray();
         // The base branch is the one checked out when the experiment forks from HEAD (collapse merges back into it).
-        var baseBranch = from == "HEAD" ? repository.CurrentBranch : BranchOrNull(repository, from);
+        var baseBranch = from == "HEAD" ? repository.CurrentBranch
+            : BranchName.TryParse(from) is { } named && repository.TryGetBranch(named) is not null ? named : null;
         var started = new Experiments(repository).Start(name, at, baseBranch, count, weights, context.Agent);
         context.Out.WriteLine($"Started experiment {name}: {string.Join(", ", started.Branches.Select(b => b.Branch))} at {at.ToShortString()}{(baseBranch is { } b ? $" (base branch {b})" : "")}.");
         return ExitCodes.Success;
@@ -201,9 +202,6 @@ internal static class ExperimentCommands
 
         return (branch[..slash], index);
     }
-
-    private static BranchName? BranchOrNull(Core.Repositories.Repository repository, string revision) =>
-        BranchName.Validate(revision) is null && repository.TryGetBranch(BranchName.Parse(revision)) is not null ? BranchName.Parse(revision) : null;
 
     private static string Status(ExperimentStatus status) => status.ToString().ToLowerInvariant();
 

@@ -198,9 +198,14 @@ public sealed class Experiments(Repository repository)
     /// <summary>The branch of variant <paramref name="index"/>: <c>NAME/INDEX</c>.</summary>
     public static BranchName BranchOf(string name, int index) => BranchName.Parse($"{name}/{index}");
 
-    private Experiment Active(string name)
+    private Experiment Active(string name) => Active(name, out _);
+
+    /// <summary>The active experiment and the id of its record (what an update compares and swaps from).</summary>
+    private Experiment Active(string name, out ObjectId record)
     {
-        var experiment = Find(name) ?? throw new NotFoundException(name, $"There is no experiment '{name}'; start it with 'experiment start {name}'.");
+        ValidateName(name);
+        record = repository.ResolveRef(RecordRef(name)) ?? throw new NotFoundException(name, $"There is no experiment '{name}'; start it with 'experiment start {name}'.");
+        var experiment = Read(record);
         return experiment.Status == ExperimentStatus.Active
             ? experiment
             : throw new HeliosException(HeliosErrorCode.InvalidState, $"Experiment '{name}' is already {experiment.Status.ToString().ToLowerInvariant()}.");
@@ -235,8 +240,7 @@ public sealed class Experiments(Repository repository)
     {
         for (int attempt = 0; ; attempt++)
         {
-            var previous = repository.ResolveRef(RecordRef(name));
-            var experiment = Active(name);
+            var experiment = Active(name, out var previous);
             var (updated, updates, description) = change(experiment);
             try
             {

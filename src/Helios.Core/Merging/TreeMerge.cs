@@ -105,12 +105,12 @@ internal static class TreeMerge
                 _ when options.VirtualBase => @base,
                 _ => parent ?? child, // The modified version stays for someone to look at.
             };
-            Conflict(path, kind, settled, 0, Existing(keep), parent, result, decisions, options);
+            Conflict(kind, settled, 0, new Decision(path, keep, null, false), parent, result, decisions, options);
             return;
         }
 
         var (p, c) = (parent.Value, child.Value);
-        if (!IsRegular(p.Kind) || !IsRegular(c.Kind) || @base is { Kind: not (EntryKind.File or EntryKind.Executable) })
+        if (!IsRegular(p.Kind) || !IsRegular(c.Kind) || @base is { Kind: var baseKind } && !IsRegular(baseKind))
         {
             var kind = p.Kind == EntryKind.Gitlink || c.Kind == EntryKind.Gitlink ? ConflictKind.Binary : ConflictKind.Symlink;
             SettleWholeFile(path, kind, @base, p, c, options, result, decisions);
@@ -124,7 +124,7 @@ internal static class TreeMerge
             : null;
         if (content is { } same)
         {
-            Clean(path, new FileVersion(mode, same), p, result, decisions);
+            Clean(new Decision(path, new FileVersion(mode, same), null, false), p, result, decisions);
             return;
         }
 
@@ -140,19 +140,19 @@ internal static class TreeMerge
         var merged = MergeText(baseBytes, parentBytes, childBytes, options, TextMergeFavor.None);
         if (merged.IsClean)
         {
-            Clean(path, NewBlob(merged.Content, mode), p, result, decisions);
+            Clean(NewBlob(path, merged.Content, mode), p, result, decisions);
             return;
         }
 
         int hunks = merged.ConflictCount;
-        var resolution = options.VirtualBase ? ConflictResolution.Unresolved : Resolve(path, options);
+        var resolution = Resolve(path, options);
         if (resolution != ConflictResolution.Unresolved)
         {
             var favor = resolution == ConflictResolution.Parent ? TextMergeFavor.Ours : TextMergeFavor.Theirs;
             merged = MergeText(baseBytes, parentBytes, childBytes, options, favor);
         }
 
-        Conflict(path, @base is null ? ConflictKind.AddAdd : ConflictKind.Content, resolution, hunks, NewBlob(merged.Content, mode), p, result, decisions, options);
+        Conflict(@base is null ? ConflictKind.AddAdd : ConflictKind.Content, resolution, hunks, NewBlob(path, merged.Content, mode), p, result, decisions, options);
     }
 
     /// <summary>A conflict over a binary file, a symlink or a submodule: one side is taken whole.</summary>
@@ -173,35 +173,30 @@ internal static class TreeMerge
             _ when options.VirtualBase => @base,
             _ => parent, // git leaves the parent's version in place too.
         };
-        Conflict(path, kind, resolution, 0, Existing(keep), parent, result, decisions, options);
+        Conflict(kind, resolution, 0, new Decision(path, keep, null, false), parent, result, decisions, options);
     }
 
-    private static (FileVersion? Version, byte[]? Encoding) Existing(FileVersion? version) => (version, null);
-
-    private static (FileVersion? Version, byte[]? Encoding) NewBlob(byte[] content, EntryKind kind)
+    /// <summary>A decision to write content the merge made (its blob is stored with the workspace).</summary>
+    private static Decision NewBlob(string path, byte[] content, EntryKind kind)
     {
         var (id, encoding) = ObjectCodec.EncodeWithId(new Blob(content));
-        return (new FileVersion(kind, id), encoding);
+        return new Decision(path, new FileVersion(kind, id), encoding, false);
     }
 
-    private static void Clean(string path, FileVersion version, FileVersion? parent, TreeMergeResult result, List<Decision> decisions) =>
-        Clean(path, (version, null), parent, result, decisions);
-
-    private static void Clean(string path, (FileVersion? Version, byte[]? Encoding) outcome, FileVersion? parent, TreeMergeResult result, List<Decision> decisions)
+    private static void Clean(Decision outcome, FileVersion? parent, TreeMergeResult result, List<Decision> decisions)
     {
         if (outcome.Version != parent)
         {
-            decisions.Add(new Decision(path, outcome.Version, outcome.Encoding, FromParent: false));
-            result.MergedPaths.Add(path);
+            decisions.Add(outcome);
+            result.MergedPaths.Add(outcome.Path);
         }
     }
 
     private static void Conflict(
-        string path,
         ConflictKind kind,
         ConflictResolution resolution,
         int hunks,
-        (FileVersion? Version, byte[]? Encoding) keep,
+        Decision keep,
         FileVersion? parent,
         TreeMergeResult result,
         List<Decision> decisions,
@@ -209,12 +204,12 @@ internal static class TreeMerge
     {
         if (keep.Version != parent)
         {
-            decisions.Add(new Decision(path, keep.Version, keep.Encoding, resolution == ConflictResolution.Parent));
+            decisions.Add(keep with { FromParent = resolution == ConflictResolution.Parent });
         }
 
         if (!options.VirtualBase)
         {
-            result.Conflicts.Add(new MergeConflict(path, kind, resolution, hunks));
+            result.Conflicts.Add(new MergeConflict(keep.Path, kind, resolution, hunks));
         }
     }
 

@@ -86,6 +86,9 @@ public readonly record struct BranchName
             : value == "HEAD" ? "'HEAD' is reserved"
             : RefName.Validate(value);
 
+    /// <summary>The branch called <paramref name="value"/>, or null when that is not a valid branch name.</summary>
+    public static BranchName? TryParse(string value) => Validate(value) is null ? new BranchName(value) : null;
+
     /// <summary>The branch a ref names, or null when it is not under <c>refs/heads/</c>.</summary>
     public static BranchName? FromRef(RefName name) =>
         name.Value.StartsWith(RefPrefix, StringComparison.Ordinal) ? new BranchName(name.Value[RefPrefix.Length..]) : null;

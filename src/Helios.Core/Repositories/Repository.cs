@@ -279,7 +279,7 @@ public sealed class Repository : IDisposable
             return OpenHead();
         }
 
-        var newHead = IsBranchName(revision) && BranchName.Parse(revision) is var branch
+        var newHead = BranchName.TryParse(revision) is { } branch
             && (TryGetBranch(branch) is not null || CurrentBranch == branch)
                 ? RefTarget.Follow(branch.Ref)
                 : RefTarget.To(ResolveRevision(revision));
@@ -499,8 +499,6 @@ public sealed class Repository : IDisposable
         var now = _options.Clock.GetLocalNow();
         return now.AddTicks(-(now.Ticks % 10));
     }
-
-    private static bool IsBranchName(string s) => !s.StartsWith('-') && s != "HEAD" && RefName.IsValid(s);
 
     private static string Describe(RefName target) => BranchName.FromRef(target) is { } b ? $"branch {b}" : target.Value;
 }

@@ -61,6 +61,7 @@ public sealed partial class WorkingTree
         var workspace = _repository.OpenWorkspaceAt(target, snapshot.HeadCommit);
         var report = Merger.Compute(_repository, workspace, child, options, out var merge);
         string summary = report.Summary(options.ChildLabel);
+        string message = options.Message ?? DefaultMessage(revision, child);
         switch (report.Outcome)
         {
             case MergeOutcome.UpToDate:
@@ -81,7 +82,7 @@ public sealed partial class WorkingTree
             case MergeOutcome.Merged:
             {
                 RefuseOverwrites(snapshot, merge!.Edits);
-                var result = _repository.Commit(workspace, options.Message ?? DefaultMessage(revision, child), new CommitOptions
+                var result = _repository.Commit(workspace, message, new CommitOptions
                 {
                     ExtraParents = [child],
                     Agent = options.Agent,
@@ -103,10 +104,9 @@ public sealed partial class WorkingTree
                 var tree = workspace.Save(batch);
                 _repository.Objects.Store.PutMany(batch.Objects);
                 batch.MarkStored();
-                ApplyChanges(snapshot, merge.Edits, onlyIfClean: false);
                 // Recorded before any file is written, so 'merge --abort' can put back whatever a
                 // failure half way through left behind.
-                new MergeState(snapshot.HeadCommit!.Value, child, options.ChildLabel, options.Strategy, options.Message ?? DefaultMessage(revision, child),
+                new MergeState(snapshot.HeadCommit!.Value, child, options.ChildLabel, options.Strategy, message,
                     summary, merge.Conflicts, merge.Edits.Select(e => e.Path).ToList()).Save(MergeStateFile);
                 ApplyChanges(snapshot, merge.Edits, onlyIfClean: false);
                 var conflicted = merge.Conflicts.Select(c => c.Path).ToHashSet(StringComparer.Ordinal);
@@ -150,7 +150,7 @@ public sealed partial class WorkingTree
 
     /// <summary>git's default merge message: "Merge branch 'X'" for a branch, "Merge commit 'X'" otherwise.</summary>
     private string DefaultMessage(string revision, ObjectId child) =>
-        BranchOrNull(revision) is { } branch && _repository.TryGetBranch(branch) == child
+        BranchName.TryParse(revision) is { } branch && _repository.TryGetBranch(branch) == child
             ? $"Merge branch '{revision}'\n"
             : $"Merge commit '{revision}'\n";
 

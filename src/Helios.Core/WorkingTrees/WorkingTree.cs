@@ -329,7 +329,7 @@ public sealed partial class WorkingTree
 
         RefTarget newHead;
         ObjectId? newCommit;
-        var branch = BranchOrNull(revision);
+        var branch = BranchName.TryParse(revision);
         if (branch is { } b && (_repository.TryGetBranch(b) is not null || snapshot.HeadRef?.Symbolic == b.Ref))
         {
             newHead = RefTarget.Follow(b.Ref);
@@ -503,9 +503,6 @@ public sealed partial class WorkingTree
     }
 
     private string Describe() => _repository.Head == RefName.Head ? "the main worktree" : _repository.Head.Value;
-
-    private static BranchName? BranchOrNull(string revision) =>
-        revision is not ("HEAD" or "@") && !revision.StartsWith('-') && BranchName.Validate(revision) is null ? BranchName.Parse(revision) : null;
 
     private ObjectId TreeOf(ObjectId? commit) => commit is { } c ? _repository.ReadCommit(c).Tree : TreeDiff.EmptyTree;
 
