@@ -1,3 +1,4 @@
+using Helios.Core.Collections;
 using Helios.Core.Errors;
 using Helios.Core.Serialization;
 
@@ -32,6 +33,12 @@ public static class ObjectCodec
                 break;
             case Tag tag:
                 WriteTag(payload, tag);
+                break;
+            case CollectionHeader header:
+                CollectionCodec.WriteHeader(payload, header);
+                break;
+            case CollectionNode node:
+                CollectionCodec.WriteNode(payload, node);
                 break;
             default:
                 throw new ArgumentException($"No encoding for {obj.Type}.", nameof(obj));
@@ -70,6 +77,8 @@ public static class ObjectCodec
                 ObjectType.Tree => ReadTree(ref r),
                 ObjectType.Commit => ReadCommit(ref r),
                 ObjectType.Tag => ReadTag(ref r),
+                ObjectType.Collection => CollectionCodec.ReadHeader(ref r),
+                ObjectType.CollectionNode => CollectionCodec.ReadNode(ref r),
                 _ when Enum.IsDefined(type) => throw new FormatException($"type {type} has no decoder yet"),
                 _ => throw new FormatException($"unknown type tag {(byte)type}"),
             };
