@@ -1,4 +1,5 @@
 using System.Globalization;
+using Helios.Core.Collections;
 using Helios.Core.Errors;
 using Helios.Core.Objects;
 using Helios.Core.Refs;
@@ -30,8 +31,16 @@ public sealed partial class AgentMemory(Repository repository)
     /// <summary>How often a ref race is retried before it is reported (each retry re-reads the refs, so a retry only repeats when another writer made progress).</summary>
     private const int MaxAttempts = 1000;
 
+    private readonly CollectionTree _tree = new(repository.Objects);
+
     /// <summary>The repository the branches live in.</summary>
     public Repository Repository => repository;
+
+    /// <summary>The collection engine (reads, diffs and merges of collection versions).</summary>
+    public CollectionTree Collections => _tree;
+
+    /// <summary>A handle on the collections of <paramref name="branch"/> (any branch, memory branch or not).</summary>
+    public MemoryBranch Open(BranchName branch) => new(repository, _tree, branch);
 
     /// <summary>
     /// Creates <paramref name="child"/> at <paramref name="parent"/>'s head, with its lineage record,
