@@ -33,6 +33,9 @@ public static class ObjectCodec
             case Tag tag:
                 WriteTag(payload, tag);
                 break;
+            case Memory.MergeLogRecord record:
+                Memory.MergeLogRecord.Write(payload, record);
+                break;
             default:
                 throw new ArgumentException($"No encoding for {obj.Type}.", nameof(obj));
         }
@@ -70,6 +73,7 @@ public static class ObjectCodec
                 ObjectType.Tree => ReadTree(ref r),
                 ObjectType.Commit => ReadCommit(ref r),
                 ObjectType.Tag => ReadTag(ref r),
+                ObjectType.MergeLogRecord => Memory.MergeLogRecord.Read(ref r),
                 _ when Enum.IsDefined(type) => throw new FormatException($"type {type} has no decoder yet"),
                 _ => throw new FormatException($"unknown type tag {(byte)type}"),
             };

@@ -21,6 +21,9 @@ public enum ObjectType : byte
 
     /// <summary>An annotated tag (<see cref="Objects.Tag"/>).</summary>
     Tag = 7,
+
+    /// <summary>A signed, hash-chained record of the memory merge log (<see cref="Memory.MergeLogRecord"/>).</summary>
+    MergeLogRecord = 9,
 }
 
 /// <summary>What a tree entry points at, with its file mode.</summary>
