@@ -40,6 +40,9 @@ public static class ObjectCodec
             case CollectionNode node:
                 CollectionCodec.WriteNode(payload, node);
                 break;
+            case Memory.MergeLogRecord record:
+                Memory.MergeLogRecord.Write(payload, record);
+                break;
             default:
                 throw new ArgumentException($"No encoding for {obj.Type}.", nameof(obj));
         }
@@ -79,6 +82,7 @@ public static class ObjectCodec
                 ObjectType.Tag => ReadTag(ref r),
                 ObjectType.Collection => CollectionCodec.ReadHeader(ref r),
                 ObjectType.CollectionNode => CollectionCodec.ReadNode(ref r),
+                ObjectType.MergeLogRecord => Memory.MergeLogRecord.Read(ref r),
                 _ when Enum.IsDefined(type) => throw new FormatException($"type {type} has no decoder yet"),
                 _ => throw new FormatException($"unknown type tag {(byte)type}"),
             };

@@ -94,4 +94,13 @@ public sealed record RepositoryOptions
 
     /// <summary>L1: bytes of LZ4-compressed objects kept in memory.</summary>
     public long CompressedCacheBytes { get; init; } = CachingObjectStore.DefaultCapacityBytes;
+
+    /// <summary>
+    /// The key that signs memory merge-log records (<see cref="Memory.MergeLog"/>), chosen by the
+    /// composition root: on-disk repositories load <c>.helios/keys/merge-log.pem</c>, creating it on
+    /// first need. Lazy, so a handle that never merges memory never reads the key. Null: this handle
+    /// cannot append to the merge log (reading and verifying it need no private key). The repository
+    /// does not dispose the signer.
+    /// </summary>
+    public Lazy<Memory.IMergeLogSigner>? MergeLogSigner { get; init; }
 }
