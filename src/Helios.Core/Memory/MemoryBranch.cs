@@ -122,8 +122,9 @@ public sealed class MemoryBranch
 
                 if (start is null)
                 {
+                    // Stored now (two small objects) because Apply reads the header it starts from.
                     var empty = CollectionTree.Empty(c.Dimension);
-                    objects.AddRange(empty.NewObjects);
+                    _repository.Objects.Store.PutMany(empty.NewObjects);
                     start = empty.HeaderId;
                 }
 
