@@ -38,11 +38,11 @@ public static class SimilarityKernels
 
     /// <summary>
     /// Writes the cosine of <paramref name="query"/> and row <c>i</c> of the block to <c>scores[i]</c>; a zero query
-    /// or a zero row scores 0. Computes the query's norm (O(D)); <see cref="VectorSearch"/> computes it once per search instead.
+    /// or a zero row scores 0. Normalises the query first (O(D), on the stack up to 1,024 dimensions);
+    /// <see cref="VectorSearch"/> does that once per search instead of once per block.
     /// </summary>
     /// <exception cref="HeliosException"><see cref="HeliosErrorCode.InvalidArgument"/> when the query's length is not the block's dimension.</exception>
-    public static void Cosine(ReadOnlySpan<float> query, VectorBlock block, Span<float> scores) =>
-        Cosine(query, InverseNorm(query), block, scores, BestWidth);
+    public static void Cosine(ReadOnlySpan<float> query, VectorBlock block, Span<float> scores) => Cosine(query, block, scores, BestWidth);
 
     internal static float Dot(ReadOnlySpan<float> left, ReadOnlySpan<float> right, KernelWidth width)
     {
@@ -75,26 +75,31 @@ public static class SimilarityKernels
         }
     }
 
-    /// <summary>Cosines given 1 / ‖query‖ (0 for a zero query), so a search normalises its query once.</summary>
-    internal static void Cosine(ReadOnlySpan<float> query, float inverseQueryNorm, VectorBlock block, Span<float> scores, KernelWidth width)
+    internal static void Cosine(ReadOnlySpan<float> query, VectorBlock block, Span<float> scores, KernelWidth width)
     {
-        Dot(query, block, scores, width);
-        ReadOnlySpan<float> inverseNorms = block.InverseNorms;
-        for (int row = 0; row < inverseNorms.Length; row++)
-        {
-            scores[row] = Scale(scores[row], inverseQueryNorm * inverseNorms[row]);
-        }
+        Check(query, block, scores);
+        Span<float> unit = query.Length <= 1024 ? stackalloc float[query.Length] : new float[query.Length];
+        Normalize(query, unit);
+        CosineOfUnit(unit, block, scores, width);
     }
 
     /// <summary>
-    /// <paramref name="dot"/> × <paramref name="scale"/>, with a zero result always +0: a negative dot times a zero
-    /// scale (a zero vector) would otherwise be −0, which compares equal but prints as "-0".
+    /// Cosines given the query already scaled to length 1 (or all zeros for a zero query): the dot product times the
+    /// row's precomputed 1 / norm (0 for a zero row). Scaling the query rather than the dot product keeps the float32
+    /// sum within range for any vectors whose norms are.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float Scale(float dot, float scale) => (dot * scale) + 0f;
+    internal static void CosineOfUnit(ReadOnlySpan<float> unitQuery, VectorBlock block, Span<float> scores, KernelWidth width)
+    {
+        Dot(unitQuery, block, scores, width);
+        ReadOnlySpan<float> inverseNorms = block.InverseNorms;
+        for (int row = 0; row < inverseNorms.Length; row++)
+        {
+            scores[row] *= inverseNorms[row];
+        }
+    }
 
-    /// <summary>1 / ‖vector‖ computed in double precision; 0 for a zero vector.</summary>
-    internal static float InverseNorm(ReadOnlySpan<float> vector)
+    /// <summary>Writes <paramref name="vector"/> / ‖vector‖ (norm computed in double precision), or zeros for a zero vector.</summary>
+    internal static void Normalize(ReadOnlySpan<float> vector, Span<float> unit)
     {
         double sumOfSquares = 0;
         foreach (float x in vector)
@@ -102,7 +107,11 @@ public static class SimilarityKernels
             sumOfSquares += (double)x * x;
         }
 
-        return sumOfSquares == 0 ? 0 : (float)(1 / Math.Sqrt(sumOfSquares));
+        double inverseNorm = sumOfSquares == 0 ? 0 : 1 / Math.Sqrt(sumOfSquares);
+        for (int i = 0; i < vector.Length; i++)
+        {
+            unit[i] = (float)(vector[i] * inverseNorm);
+        }
     }
 
     private static void Check(ReadOnlySpan<float> query, VectorBlock block, Span<float> scores)

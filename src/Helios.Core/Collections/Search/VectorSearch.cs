@@ -48,7 +48,13 @@ public static class VectorSearch
         }
 
         bool cosine = metric == SimilarityMetric.Cosine;
-        float inverseQueryNorm = cosine ? SimilarityKernels.InverseNorm(query) : 1;
+        if (cosine)
+        {
+            var unit = new float[query.Length];
+            SimilarityKernels.Normalize(query, unit);
+            query = unit;
+        }
+
         bool filtered = !string.IsNullOrEmpty(keyPrefix);
         float[] scores = [];
         foreach (var block in blocks)
@@ -60,7 +66,7 @@ public static class VectorSearch
 
             if (filtered)
             {
-                OfferMatching(query, block, keyPrefix!, cosine, inverseQueryNorm, width, top);
+                OfferMatching(query, block, keyPrefix!, cosine, width, top);
                 continue;
             }
 
@@ -71,7 +77,7 @@ public static class VectorSearch
 
             if (cosine)
             {
-                SimilarityKernels.Cosine(query, inverseQueryNorm, block, scores, width);
+                SimilarityKernels.CosineOfUnit(query, block, scores, width);
             }
             else
             {
@@ -93,7 +99,7 @@ public static class VectorSearch
     }
 
     private static void OfferMatching(
-        ReadOnlySpan<float> query, VectorBlock block, string keyPrefix, bool cosine, float inverseQueryNorm, KernelWidth width, TopK top)
+        ReadOnlySpan<float> query, VectorBlock block, string keyPrefix, bool cosine, KernelWidth width, TopK top)
     {
         ReadOnlySpan<string> keys = block.Keys;
         ReadOnlySpan<float> inverseNorms = block.InverseNorms;
@@ -107,7 +113,7 @@ public static class VectorSearch
             float score = SimilarityKernels.Dot(query, block.GetVector(row), width);
             if (cosine)
             {
-                score = SimilarityKernels.Scale(score, inverseQueryNorm * inverseNorms[row]);
+                score *= inverseNorms[row];
             }
 
             top.Offer(keys[row], score);
