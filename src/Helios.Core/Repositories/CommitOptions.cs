@@ -18,6 +18,12 @@ public sealed record CommitOptions
     /// <summary>Commit even when the tree equals the parent's.</summary>
     public bool AllowEmpty { get; init; }
 
+    /// <summary>
+    /// The collections and state arrays to record; null keeps the base commit's. A commit whose
+    /// roots differ from its base's is not empty even when its files are unchanged.
+    /// </summary>
+    public IReadOnlyList<StateRoot>? Roots { get; init; }
+
     /// <summary>Parents after the first (the base commit), for merges.</summary>
     public IReadOnlyList<ObjectId> ExtraParents { get; init; } = [];
 
