@@ -24,6 +24,9 @@ public enum ObjectType : byte
 
     /// <summary>A node of a collection's search tree (<see cref="Collections.CollectionNode"/>).</summary>
     CollectionNode = 8,
+
+    /// <summary>A signed, hash-chained record of the memory merge log (<see cref="Memory.MergeLogRecord"/>).</summary>
+    MergeLogRecord = 9,
 }
 
 /// <summary>What a tree entry points at, with its file mode.</summary>
