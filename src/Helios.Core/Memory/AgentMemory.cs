@@ -1,5 +1,6 @@
 using System.Globalization;
 using Helios.Core.Collections;
+using Helios.Core.Collections.Search;
 using Helios.Core.Errors;
 using Helios.Core.Objects;
 using Helios.Core.Refs;
@@ -32,6 +33,7 @@ public sealed partial class AgentMemory(Repository repository)
     private const int MaxAttempts = 1000;
 
     private readonly CollectionTree _tree = new(repository.Objects);
+    private readonly VectorBlockCache _blocks = new();
 
     /// <summary>The repository the branches live in.</summary>
     public Repository Repository => repository;
@@ -40,7 +42,10 @@ public sealed partial class AgentMemory(Repository repository)
     public CollectionTree Collections => _tree;
 
     /// <summary>A handle on the collections of <paramref name="branch"/> (any branch, memory branch or not).</summary>
-    public MemoryBranch Open(BranchName branch) => new(repository, _tree, branch);
+    public MemoryBranch Open(BranchName branch) => new(repository, _tree, _blocks, branch);
+
+    /// <summary>Dense vector blocks of collection leaves, shared by every handle this instance opens (leaves are shared between versions, so are their blocks).</summary>
+    public VectorBlockCache VectorBlocks => _blocks;
 
     /// <summary>
     /// Creates <paramref name="child"/> at <paramref name="parent"/>'s head, with its lineage record,

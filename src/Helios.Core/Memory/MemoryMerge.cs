@@ -206,7 +206,7 @@ public sealed partial class AgentMemory
         {
             MergeStrategy.ParentWins => KeyResolution.Ours,
             MergeStrategy.ChildWins => KeyResolution.Theirs,
-            MergeStrategy.NewestWins => NewerSide(name, conflict.Key, parentHead, childHead, mergeBase) ? KeyResolution.Theirs : KeyResolution.Ours,
+            MergeStrategy.NewestWins => CollectionHistory.ChildIsNewer(repository, _tree, name, conflict.Key, parentHead, childHead, mergeBase) ? KeyResolution.Theirs : KeyResolution.Ours,
             _ when resolutions is not null && resolutions.TryGetValue(conflict.Key, out var value) => value is null ? KeyResolution.Delete : KeyResolution.Use(value),
             _ => KeyResolution.Unresolved,
         };
@@ -221,37 +221,6 @@ public sealed partial class AgentMemory
             _ => MergeLogConflict.Manual(collection, entry.Key, resolutions![entry.Key]!.Payload.Span),
         };
     }
-
-    /// <summary>
-    /// newest-wins for one key: true when the child's last change to it is newer than the parent's
-    /// (commit times, following first parents back to the merge base; equal times go to the child).
-    /// </summary>
-    private bool NewerSide(string collection, string key, ObjectId parentHead, ObjectId childHead, ObjectId mergeBase) =>
-        LastChange(collection, key, childHead, mergeBase) >= LastChange(collection, key, parentHead, mergeBase);
-
-    private DateTimeOffset LastChange(string collection, string key, ObjectId head, ObjectId mergeBase)
-    {
-        long stopAt = repository.ReadCommit(mergeBase).Generation;
-        var id = head;
-        var commit = repository.ReadCommit(id);
-        var value = ValueAt(commit, collection, key);
-        while (id != mergeBase && commit.Parents.Count > 0 && commit.Generation > stopAt)
-        {
-            var parent = repository.ReadCommit(commit.Parents[0]);
-            if (!Equals(ValueAt(parent, collection, key), value))
-            {
-                break;
-            }
-
-            id = commit.Parents[0];
-            commit = parent;
-        }
-
-        return commit.Committer.When;
-    }
-
-    private StoredValue? ValueAt(Commit commit, string collection, string key) =>
-        commit.FindRoot(collection) is { Type: ObjectType.Collection } root ? _tree.TryGetStored(root.Id, key) : null;
 
     private List<CollectionMergeEntry> ChangesAsEntries(ObjectId? from, ObjectId to)
     {

@@ -238,5 +238,36 @@ public sealed class AgentMemoryMergeTests : IDisposable
         Assert.True(new MergeLog(_repo).Verify().IsValid);
     }
 
+    [Fact]
+    public void Search_on_a_branch_sees_committed_vectors_and_the_handle_s_own_edits()
+    {
+        _memory.Derive(Main, Child, "agent-1");
+        var patterns = _memory.Open(Child).Collection("patterns");
+        float[] query = [1f, 0f, 0f, 0f];
+        var brute = patterns.Scan().Select(kv => (kv.Key, Score: Cosine(query, kv.Value.GetVector(4)))).OrderByDescending(x => x.Score).ThenBy(x => x.Key, StringComparer.Ordinal).Take(3).ToArray();
+        Assert.Equal(brute.Select(b => b.Key), patterns.Search(query, 3).Select(h => h.Key));
+
+        patterns.PutVector("exact", query);
+        patterns.Delete(brute[0].Key);
+        var hits = patterns.Search(query, 3);
+        Assert.Equal("exact", hits[0].Key);
+        Assert.DoesNotContain(hits, h => h.Key == brute[0].Key);
+        Assert.All(patterns.Search(query, 5, keyPrefix: "p01"), h => Assert.StartsWith("p01", h.Key, StringComparison.Ordinal));
+        Assert.Equal(5, patterns.Search(query, 5, keyPrefix: "p01").Count);
+    }
+
+    private static float Cosine(float[] a, float[] b)
+    {
+        double dot = 0, na = 0, nb = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+
+        return na == 0 || nb == 0 ? 0 : (float)(dot / Math.Sqrt(na * nb));
+    }
+
     private static float[] Vector(int seed) => [seed, seed * 0.5f, -seed, 1f];
 }

@@ -38,7 +38,7 @@ public static class SimilarityKernels
 
     /// <summary>
     /// Writes the cosine of <paramref name="query"/> and row <c>i</c> of the block to <c>scores[i]</c>; a zero query
-    /// or a zero row scores 0. Normalises the query first (O(D), on the stack up to 1,024 dimensions);
+    /// or a zero row scores 0. Normalises the query first (O(D), into an aligned copy on the stack up to 1,024 dimensions);
     /// <see cref="VectorSearch"/> does that once per search instead of once per block.
     /// </summary>
     /// <exception cref="HeliosException"><see cref="HeliosErrorCode.InvalidArgument"/> when the query's length is not the block's dimension.</exception>
@@ -78,9 +78,29 @@ public static class SimilarityKernels
     internal static void Cosine(ReadOnlySpan<float> query, VectorBlock block, Span<float> scores, KernelWidth width)
     {
         Check(query, block, scores);
-        Span<float> unit = query.Length <= 1024 ? stackalloc float[query.Length] : new float[query.Length];
+        Span<float> scratch = query.Length <= MaxStackDimension
+            ? stackalloc float[query.Length + AlignmentSlack]
+            : GC.AllocateUninitializedArray<float>(query.Length + AlignmentSlack, pinned: true);
+        Span<float> unit = AlignedSlice(scratch, query.Length);
         Normalize(query, unit);
         CosineOfUnit(unit, block, scores, width);
+    }
+
+    /// <summary>Longest query copied to the stack rather than to a pinned array.</summary>
+    internal const int MaxStackDimension = 1024;
+
+    /// <summary>Extra floats a buffer needs for <see cref="AlignedSlice"/> to find a 64-byte boundary in it.</summary>
+    internal const int AlignmentSlack = 64 / sizeof(float);
+
+    /// <summary>
+    /// The first <paramref name="length"/> floats of <paramref name="buffer"/> that start on a 64-byte boundary (a cache
+    /// line, and the width of a Vector512 load). The buffer must not move: on the stack or pinned.
+    /// </summary>
+    internal static unsafe Span<float> AlignedSlice(Span<float> buffer, int length)
+    {
+        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(buffer));
+        int skip = (int)((64 - (address % 64)) % 64) / sizeof(float);
+        return buffer.Slice(skip, length);
     }
 
     /// <summary>

@@ -15,6 +15,8 @@ namespace Helios.Core.Collections.Search;
 /// </remarks>
 public sealed class VectorBlock
 {
+    private const int DefaultCapacity = 32;
+
     private readonly float[] _vectors;
     private readonly string[] _keys;
     private readonly float[] _norms;
@@ -80,7 +82,6 @@ public sealed class VectorBlock
         return builder.Build();
     }
 
-    private const int DefaultCapacity = 32;
 
     private static long EstimateSize(string[] keys, int components)
     {

@@ -47,26 +47,34 @@ public static class VectorSearch
             throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Unknown similarity metric {(int)metric}; use Cosine or Dot.");
         }
 
+        // The query is read once per row, so it gets a 64-byte aligned copy (unit length for cosine): each of its
+        // vector loads then stays within one cache line, whatever array the caller passed.
         bool cosine = metric == SimilarityMetric.Cosine;
+        Span<float> scratch = query.Length <= SimilarityKernels.MaxStackDimension
+            ? stackalloc float[query.Length + SimilarityKernels.AlignmentSlack]
+            : GC.AllocateUninitializedArray<float>(query.Length + SimilarityKernels.AlignmentSlack, pinned: true);
+        Span<float> aligned = SimilarityKernels.AlignedSlice(scratch, query.Length);
         if (cosine)
         {
-            var unit = new float[query.Length];
-            SimilarityKernels.Normalize(query, unit);
-            query = unit;
+            SimilarityKernels.Normalize(query, aligned);
+        }
+        else
+        {
+            query.CopyTo(aligned);
         }
 
         bool filtered = !string.IsNullOrEmpty(keyPrefix);
         float[] scores = [];
         foreach (var block in blocks)
         {
-            if (block.Dimension != query.Length)
+            if (block.Dimension != aligned.Length)
             {
-                throw SimilarityKernels.DimensionMismatch(query.Length, block.Dimension);
+                throw SimilarityKernels.DimensionMismatch(aligned.Length, block.Dimension);
             }
 
             if (filtered)
             {
-                OfferMatching(query, block, keyPrefix!, cosine, width, top);
+                OfferMatching(aligned, block, keyPrefix!, cosine, width, top);
                 continue;
             }
 
@@ -77,11 +85,11 @@ public static class VectorSearch
 
             if (cosine)
             {
-                SimilarityKernels.CosineOfUnit(query, block, scores, width);
+                SimilarityKernels.CosineOfUnit(aligned, block, scores, width);
             }
             else
             {
-                SimilarityKernels.Dot(query, block, scores, width);
+                SimilarityKernels.Dot(aligned, block, scores, width);
             }
 
             ReadOnlySpan<string> keys = block.Keys;

@@ -132,6 +132,41 @@ public sealed class SimilarityKernelsTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(15)]
+    public unsafe void An_aligned_slice_starts_on_a_64_byte_boundary(int offset)
+    {
+        Span<float> buffer = stackalloc float[100 + SimilarityKernels.AlignmentSlack + 16];
+
+        var slice = SimilarityKernels.AlignedSlice(buffer[offset..], 100);
+
+        Assert.Equal(100, slice.Length);
+        Assert.Equal(0u, (nuint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref slice[0]) % 64);
+    }
+
+    [Fact]
+    public void Cosine_of_a_query_too_long_for_the_stack_agrees_with_the_reference()
+    {
+        int dimension = SimilarityKernels.MaxStackDimension + 77;
+        var random = new Random(1101);
+        var block = VectorData.RandomBlock(random, rows: 5, dimension);
+        float[] query = VectorData.RandomVector(random, dimension);
+        var scores = new float[block.Count];
+
+        SimilarityKernels.Cosine(query, block, scores);
+
+        for (int row = 0; row < block.Count; row++)
+        {
+            var vector = block.GetVector(row);
+            double expected = VectorData.ReferenceDot(query, vector) / (VectorData.ReferenceNorm(query) * VectorData.ReferenceNorm(vector));
+            double tolerance = VectorData.Tolerance(query, vector, cosine: true);
+            Assert.InRange(scores[row] - expected, -tolerance, tolerance);
+        }
+    }
+
     [Fact]
     public void A_query_of_the_wrong_dimension_is_an_invalid_argument()
     {

@@ -93,6 +93,21 @@ public sealed class VectorSearchTests
         Assert.Equal(reference[0].Key, hits[0].Key);
     }
 
+    [Theory]
+    [InlineData(SimilarityMetric.Cosine)]
+    [InlineData(SimilarityMetric.Dot)]
+    public void A_query_too_long_for_the_stack_is_searched_like_any_other(SimilarityMetric metric)
+    {
+        int dimension = SimilarityKernels.MaxStackDimension + 1;
+        var random = new Random(1025);
+        var blocks = RandomBlocks(random, dimension, totalRows: 60, withTies: false);
+        float[] query = VectorData.RandomVector(random, dimension);
+
+        var hits = VectorSearch.Search(query, blocks, 7, metric);
+
+        Assert.Equal(BruteForce(query, blocks, 7, metric, SimilarityKernels.BestWidth, _ => true), hits);
+    }
+
     [Fact]
     public void Under_cosine_a_zero_vector_scores_zero_between_the_positive_and_negative_scores()
     {
