@@ -65,6 +65,10 @@ public static class Fsck
         TreeEntry,
         TagTarget,
         LogPrevious,
+        CommitRoot,
+        CollectionRoot,
+        CollectionChild,
+        CollectionValue,
     }
 
     /// <summary>An object still to visit: what it must be and where it was found.</summary>
@@ -391,6 +395,30 @@ public static class Fsck
                     }
 
                     Push(stack, new Pending(commit.Tree, ObjectType.Tree, Via.CommitTree, item.Id));
+                    foreach (var root in commit.Roots)
+                    {
+                        Push(stack, new Pending(root.Id, root.Type, Via.CommitRoot, item.Id, root.Name));
+                    }
+
+                    break;
+                case Collections.CollectionHeader header:
+                    _reachable++;
+                    Push(stack, new Pending(header.Root, ObjectType.CollectionNode, Via.CollectionRoot, item.Id));
+                    break;
+                case Collections.CollectionNode node:
+                    _reachable++;
+                    for (int i = 0; i < node.Count; i++)
+                    {
+                        if (!node.IsLeaf)
+                        {
+                            Push(stack, new Pending(node.Child(i), ObjectType.CollectionNode, Via.CollectionChild, item.Id));
+                        }
+                        else if (!node.Value(i).IsInline)
+                        {
+                            Push(stack, new Pending(node.Value(i).Blob, ObjectType.Blob, Via.CollectionValue, item.Id, node.Key(i)));
+                        }
+                    }
+
                     break;
                 case Tag tag:
                     _reachable++;
@@ -485,6 +513,10 @@ public static class Fsck
             Via.TreeEntry => $"entry '{EntryName.Escape(item.Entry!)}' of tree {item.From}",
             Via.TagTarget => $"the target of tag {item.From}",
             Via.LogPrevious => $"the record before merge-log record {item.From}",
+            Via.CommitRoot => $"root '{EntryName.Escape(item.Entry!)}' of commit {item.From}",
+            Via.CollectionRoot => $"the root node of collection {item.From}",
+            Via.CollectionChild => $"a child of collection node {item.From}",
+            Via.CollectionValue => $"the value of key '{EntryName.Escape(item.Entry!)}' in collection node {item.From}",
             _ => throw new InvalidOperationException(),
         };
 
