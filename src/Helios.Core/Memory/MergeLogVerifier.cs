@@ -1,5 +1,6 @@
 using Helios.Core.Errors;
 using Helios.Core.Objects;
+using Helios.Core.Refs;
 using Helios.Core.Repositories;
 using Helios.Core.Serialization;
 
@@ -85,7 +86,16 @@ public static class MergeLogVerifier
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(key);
-        var target = repository.Refs.Read(MergeLog.HeadRef);
+        RefTarget? target;
+        try
+        {
+            target = repository.Refs.Read(MergeLog.HeadRef);
+        }
+        catch (HeliosException e) when (e.Code == HeliosErrorCode.Corruption)
+        {
+            return MergeLogVerification.Failed(null, MergeLogDefect.Missing, 0, $"{MergeLog.HeadRef} cannot be read: {e.Message}");
+        }
+
         if (target is null)
         {
             return MergeLogVerification.Succeeded(0);

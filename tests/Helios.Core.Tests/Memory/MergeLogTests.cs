@@ -182,6 +182,18 @@ public sealed class MergeLogTests : IDisposable
     }
 
     [Fact]
+    public void A_head_ref_naming_a_commit_instead_of_a_record_fails_verification_without_throwing()
+    {
+        Merges(1);
+        var commit = _repo.TryGetBranch(Main)!.Value;
+        _repo.Refs.Commit(new RefTransaction([new RefUpdate(MergeLog.HeadRef, _repo.Refs.Read(MergeLog.HeadRef), RefTarget.To(commit))],
+            new OperationInfo("tamper", "point the log at a commit", DateTimeOffset.UnixEpoch)));
+
+        var result = _log.Verify(_key.PublicKey);
+        Assert.Equal((false, (long?)null, MergeLogDefect.Undecodable), (result.IsValid, result.FirstBadSequence, result.Defect!.Value));
+    }
+
+    [Fact]
     public void A_record_missing_from_storage_is_named_by_its_sequence_number()
     {
         var ids = Merges(3);
