@@ -349,7 +349,7 @@ internal static class MemoryInspectCommands
         }
         else
         {
-            result = new MergeLog(context.Repository).Verify(key);
+            result = new AgentMemory(context.Repository).VerifyLog(key);
         }
 
         if (!result.IsValid)

@@ -179,6 +179,51 @@ public sealed class AgentMemoryMergeTests : IDisposable
     }
 
     [Fact]
+    public void Undoing_a_merge_moves_the_parent_back_and_keeps_its_signed_record()
+    {
+        _memory.Derive(Main, Child, "agent-1");
+        var before = _repo.TryGetBranch(Main)!.Value;
+        var child = _memory.Open(Child);
+        child.Collection("notes").Put("k", "v"u8);
+        child.Commit("child");
+        var report = _memory.Merge(Child, new MemoryMergeOptions { Strategy = MergeStrategy.ChildWins });
+
+        _repo.Undo();
+
+        Assert.Equal(before, _repo.TryGetBranch(Main));
+        Assert.Equal(MemoryBranchStatus.Active, _memory.Find(Child)!.Status);
+        var log = new MergeLog(_repo);
+        Assert.Equal(report.LogRecord, Assert.Single(log.Records()).Id);
+        Assert.True(log.Verify().IsValid);
+    }
+
+    [Fact]
+    public void Cutting_the_newest_records_off_the_log_is_detected_through_the_lineage_that_names_them()
+    {
+        for (int i = 0; i < 2; i++)
+        {
+            var branch = BranchName.Parse($"agent-{i}/try");
+            _memory.Derive(Main, branch, $"agent-{i}");
+            var handle = _memory.Open(branch);
+            handle.Collection("notes").Put($"k{i}", "v"u8);
+            handle.Commit("work");
+            _memory.Merge(branch, new MemoryMergeOptions { Strategy = MergeStrategy.ChildWins });
+        }
+
+        Assert.True(_memory.VerifyLog().IsValid);
+        var (first, _) = new MergeLog(_repo).Records().Last();
+        _repo.Refs.Commit(new Helios.Core.Storage.RefTransaction(
+            [new Helios.Core.Storage.RefUpdate(MergeLog.HeadRef, _repo.ReadRef(MergeLog.HeadRef), RefTarget.To(first))],
+            new Helios.Core.Storage.OperationInfo("tamper", "rewind the log", DateTimeOffset.UtcNow, "")));
+
+        Assert.True(new MergeLog(_repo).Verify().IsValid); // The chain alone cannot tell.
+        var result = _memory.VerifyLog();
+        Assert.False(result.IsValid);
+        Assert.Equal(MergeLogDefect.Truncated, result.Defect);
+        Assert.Contains("agent-1/try", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Undo_and_reset_move_collections_with_the_branch()
     {
         var before = _repo.TryGetBranch(Main)!.Value;
