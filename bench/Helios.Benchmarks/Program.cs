@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Running;
 
 // `memory [--smoke]` runs the memory-footprint check, `breakdown [--smoke]` times the steps of a
-// commit, `collection-storage [--keys N]` measures what 100 collection edits add, `merge ROOT REV` times library merges for bench/sidebyside/merge.sh; everything else goes to BenchmarkDotNet.
+// commit, `collection-storage [--keys N]` measures what 100 collection edits add, `merge ROOT REV` times library merges for bench/sidebyside/merge.sh,
+// `swarm [--agents N] [--seconds S] [--processes] [--vectors N] [--smoke]` runs the 15-agent memory swarm (`swarm-agent` is its child process); everything else goes to BenchmarkDotNet.
 // Exit code 1 when any benchmark failed (BenchmarkDotNet itself reports failures only in its output).
 if (args is ["memory", .. var rest])
 {
@@ -16,6 +17,16 @@ if (args is ["merge", .. var mergeArgs])
 if (args is ["collection-storage", .. var storageArgs])
 {
     return Helios.Benchmarks.CollectionStorage.Run(storageArgs);
+}
+
+if (args is ["swarm", .. var swarmArgs])
+{
+    return Helios.Benchmarks.MemorySwarm.Run(swarmArgs);
+}
+
+if (args is ["swarm-agent", .. var agentArgs])
+{
+    return Helios.Benchmarks.MemorySwarm.RunAgentProcess(agentArgs);
 }
 
 if (args is ["breakdown", .. var options])
