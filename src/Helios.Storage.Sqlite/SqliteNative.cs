@@ -37,8 +37,9 @@ internal static unsafe partial class SqliteNative
     [LibraryImport(Library)]
     public static partial int sqlite3_close_v2(nint db);
 
+    /// <summary>Installs <paramref name="handler"/> (<c>int handler(void* argument, int count)</c>, cdecl) as the connection's busy handler.</summary>
     [LibraryImport(Library)]
-    public static partial int sqlite3_busy_timeout(nint db, int milliseconds);
+    public static partial int sqlite3_busy_handler(nint db, nint handler, nint argument);
 
     [LibraryImport(Library)]
     public static partial byte* sqlite3_errmsg(nint db);

@@ -208,5 +208,45 @@ public sealed class SqliteRepositoryStorageTests : IDisposable
         RefStoreContract.AssertChain(one.Refs.ReadOperations());
     }
 
+    [Fact]
+    public void Writers_that_keep_taking_the_lock_do_not_starve_one_that_has_waited_long()
+    {
+        // Each writer is its own connection, as another process's would be, and always wants the
+        // lock again soon after releasing it, so the lock is nearly never free. SQLite's stock busy
+        // handler backs off to 100 ms sleeps: a writer that has waited a while polls rarely and keeps
+        // losing to writers that have just started waiting, until its busy timeout runs out.
+        string path = _temp.NewPath();
+        _temp.Open(path).Objects.PutMany([ObjectStoreContract.RandomObject()]);
+        const int writers = 8;
+        var options = new SqliteStorageOptions { Durability = Durability.Fast, BusyTimeout = TimeSpan.FromSeconds(1) };
+        var storages = Enumerable.Range(0, writers).Select(_ => _temp.Open(path, options)).ToArray();
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        var done = new int[writers];
+        var until = Stopwatch.GetTimestamp() + 3 * Stopwatch.Frequency;
+        var threads = storages.Select((storage, w) => new Thread(() =>
+        {
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                // Making the next batch is the work a writer does between transactions.
+                var batch = Enumerable.Range(0, 24).Select(_ => ObjectStoreContract.RandomObject(32 * 1024)).ToArray();
+                try
+                {
+                    storage.Objects.PutMany(batch);
+                    done[w]++;
+                }
+                catch (StorageException e)
+                {
+                    failures.Enqueue(e);
+                    return;
+                }
+            }
+        })).ToArray();
+        foreach (var t in threads) t.Start();
+        foreach (var t in threads) t.Join();
+
+        Assert.Empty(failures);
+        Assert.All(done, n => Assert.True(n > 0));
+    }
+
     public void Dispose() => _temp.Dispose();
 }
