@@ -80,15 +80,24 @@ public sealed record CollectionMergeResult(ObjectId? HeaderId, IReadOnlyList<Enc
 }
 
 /// <summary>
-/// Three-way merge of collections. Walks the two diffs (base → ours, base → theirs) together in key
-/// order: a key changed on one side only takes that side's value; the same change on both sides is
+/// Three-way merge of collections. Walks their diff (base → theirs) in key order and compares each
+/// changed key with ours: a key only they changed takes their value; the same change on both sides is
 /// taken once; different changes are conflicts, each handed to the resolver. The result is ours with
 /// their changes and the resolutions applied, so the report lists what the merge changes in ours.
-/// Cost: O(both diffs × height) reads plus applying the edits. Thread-safe; writes nothing.
+/// Cost, besides applying the edits: when their diff is small (at most <see cref="LookupLimit"/> keys),
+/// each of its keys is looked up in ours, O(their changes × height) however far ours has moved from the
+/// base; otherwise our diff (base → ours) is walked beside theirs, O(both diffs × height). A small child
+/// merged into a busy parent is the common case in agent memory; there the walk read every node the
+/// parent had changed since the child was derived, so each retry after losing a race cost more than the
+/// last. Thread-safe; writes nothing.
 /// </summary>
 public static class CollectionMerge
 {
-    internal static CollectionMergeResult Run(CollectionTree tree, ObjectId baseId, ObjectId oursId, ObjectId theirsId, Func<CollectionConflict, ConflictResolution> resolver)
+    /// <summary>The size of their diff up to which ours is read by lookups instead of a walk.</summary>
+    internal const int LookupLimit = 4096;
+
+    internal static CollectionMergeResult Run(
+        CollectionTree tree, ObjectId baseId, ObjectId oursId, ObjectId theirsId, Func<CollectionConflict, ConflictResolution> resolver, int lookupLimit = LookupLimit)
     {
         var (b, o, t) = (tree.ReadHeader(baseId), tree.ReadHeader(oursId), tree.ReadHeader(theirsId));
         if (b.Dimension != o.Dimension || b.Dimension != t.Dimension)
@@ -97,31 +106,31 @@ public static class CollectionMerge
                 $"Cannot merge collections of different vector dimensions (base {b.Dimension}, ours {o.Dimension}, theirs {t.Dimension}).");
         }
 
+        var theirChanges = new List<(byte[] Key, StoredValue? Old, StoredValue? New)>();
+        foreach (var change in CollectionDiff.Changes(tree, b.Root, t.Root))
+        {
+            theirChanges.Add(change);
+            if (theirChanges.Count > lookupLimit)
+            {
+                break;
+            }
+        }
+
+        var compared = theirChanges.Count <= lookupLimit ? ByLookup(tree, o.Root, theirChanges) : ByWalk(tree, b.Root, o.Root, t.Root);
         var edits = new List<LevelEdit>();
         var report = new List<CollectionMergeEntry>();
         bool unresolved = false;
-        using var ours = CollectionDiff.Changes(tree, b.Root, o.Root).GetEnumerator();
-        using var theirs = CollectionDiff.Changes(tree, b.Root, t.Root).GetEnumerator();
-        bool hasOurs = ours.MoveNext(), hasTheirs = theirs.MoveNext();
-        while (hasTheirs)
+        foreach (var (key, baseValue, theirValue, ourValue) in compared)
         {
-            int c = hasOurs ? CollectionKey.Compare(ours.Current.Key, theirs.Current.Key) : 1;
-            if (c < 0)
-            {
-                hasOurs = ours.MoveNext();
-                continue;
-            }
-
-            var (key, baseValue, theirValue) = theirs.Current;
-            if (c > 0)
+            if (SameValue(ourValue, baseValue))
             {
                 edits.Add(EditTo(key, theirValue));
                 report.Add(new CollectionMergeEntry(CollectionKey.ToString(key), theirValue is null ? CollectionMergeAction.Deleted : baseValue is null ? CollectionMergeAction.Added : CollectionMergeAction.Changed));
             }
-            else if (!SameValue(ours.Current.New, theirValue))
+            else if (!SameValue(ourValue, theirValue))
             {
                 string name = CollectionKey.ToString(key);
-                var resolution = resolver(new CollectionConflict(name, baseValue, ours.Current.New, theirValue));
+                var resolution = resolver(new CollectionConflict(name, baseValue, ourValue, theirValue));
                 switch (resolution.Choice)
                 {
                     case ConflictChoice.Theirs:
@@ -146,9 +155,6 @@ public static class CollectionMerge
 
                 report.Add(new CollectionMergeEntry(name, CollectionMergeAction.Conflict, resolution.Choice));
             }
-
-            if (c == 0) hasOurs = ours.MoveNext();
-            hasTheirs = theirs.MoveNext();
         }
 
         if (unresolved)
@@ -158,6 +164,39 @@ public static class CollectionMerge
 
         var update = new CollectionBuilder(tree).Apply(oursId, o, edits);
         return new CollectionMergeResult(update.HeaderId, update.NewObjects, report);
+    }
+
+    /// <summary>Each of their changes with our value under its key, looked up in ours.</summary>
+    private static IEnumerable<(byte[] Key, StoredValue? Base, StoredValue? Theirs, StoredValue? Ours)> ByLookup(
+        CollectionTree tree, ObjectId oursRoot, List<(byte[] Key, StoredValue? Old, StoredValue? New)> theirChanges)
+    {
+        foreach (var (key, baseValue, theirValue) in theirChanges)
+        {
+            yield return (key, baseValue, theirValue, tree.TryGetStoredAt(oursRoot, key));
+        }
+    }
+
+    /// <summary>Each of their changes with our value under its key, found by walking both diffs together (a key we left alone has the base's value).</summary>
+    private static IEnumerable<(byte[] Key, StoredValue? Base, StoredValue? Theirs, StoredValue? Ours)> ByWalk(
+        CollectionTree tree, ObjectId baseRoot, ObjectId oursRoot, ObjectId theirsRoot)
+    {
+        using var ours = CollectionDiff.Changes(tree, baseRoot, oursRoot).GetEnumerator();
+        using var theirs = CollectionDiff.Changes(tree, baseRoot, theirsRoot).GetEnumerator();
+        bool hasOurs = ours.MoveNext(), hasTheirs = theirs.MoveNext();
+        while (hasTheirs)
+        {
+            int c = hasOurs ? CollectionKey.Compare(ours.Current.Key, theirs.Current.Key) : 1;
+            if (c < 0)
+            {
+                hasOurs = ours.MoveNext();
+                continue;
+            }
+
+            var (key, baseValue, theirValue) = theirs.Current;
+            yield return (key, baseValue, theirValue, c == 0 ? ours.Current.New : baseValue);
+            if (c == 0) hasOurs = ours.MoveNext();
+            hasTheirs = theirs.MoveNext();
+        }
     }
 
     private static LevelEdit EditTo(byte[] key, StoredValue? value) =>

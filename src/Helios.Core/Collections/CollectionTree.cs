@@ -13,7 +13,8 @@ namespace Helios.Core.Collections;
 /// Thread-safe: it holds no state but the database. Reads go through the database's caches.
 /// Nothing here writes to the store: <see cref="Apply"/> and <see cref="Merge"/> return the new objects
 /// for the caller to store with the ref move that publishes them. Costs, for n keys and height h = O(log n):
-/// get O(h); scan O(h + keys returned); apply O(edits × h); diff O(differences × h); merge O(both diffs × h).
+/// get O(h); scan O(h + keys returned); apply O(edits × h); diff O(differences × h); merge O(their changes × h)
+/// when they changed at most a few thousand keys, else O(both diffs × h).
 /// </para>
 /// </summary>
 public sealed class CollectionTree(ObjectDatabase objects)
@@ -45,10 +46,12 @@ public sealed class CollectionTree(ObjectDatabase objects)
     public CollectionValue? TryGet(ObjectId header, string key) => TryGetStored(header, key) is { } stored ? Load(stored) : null;
 
     /// <summary>How the value under <paramref name="key"/> is stored, without reading its blob; null when absent.</summary>
-    public StoredValue? TryGetStored(ObjectId header, string key)
+    public StoredValue? TryGetStored(ObjectId header, string key) => TryGetStoredAt(ReadHeader(header).Root, CollectionKey.ToUtf8(key));
+
+    /// <summary>How the value under key <paramref name="k"/> (UTF-8) is stored in the tree rooted at <paramref name="root"/>; null when absent. O(height).</summary>
+    internal StoredValue? TryGetStoredAt(ObjectId root, byte[] k)
     {
-        var k = CollectionKey.ToUtf8(key);
-        var node = ReadNode(ReadHeader(header).Root, null);
+        var node = ReadNode(root, null);
         while (!node.IsLeaf)
         {
             if (CollectionKey.Compare(k, node.KeyBytes(0)) < 0) return null;

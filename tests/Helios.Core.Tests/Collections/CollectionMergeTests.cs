@@ -98,4 +98,21 @@ public class CollectionMergeTests
         Assert.Equal([new CollectionMergeEntry("key-019999", CollectionMergeAction.Changed)], result.Report);
         Assert.InRange(counter.Statistics.Hits + counter.Statistics.Misses, 3, 40);
     }
+
+    [Fact]
+    public void Merging_a_few_changes_into_a_parent_that_changed_many_keys_reads_only_their_paths()
+    {
+        var b = _kit.Apply(_kit.Empty(), Enumerable.Range(0, 20_000).Select(i => CollectionEdit.PutBytes($"key-{i:D6}", BitConverter.GetBytes(i))));
+        var ours = _kit.Apply(b, Enumerable.Range(0, 2_000).Select(i => CollectionEdit.PutBytes($"key-{i * 10:D6}", "o"u8)));
+        var theirs = _kit.Apply(b, CollectionEdit.PutBytes("key-019999", "t"u8), CollectionEdit.PutBytes("key-010000", "t"u8));
+        var (cold, counter) = _kit.ColdView();
+
+        var result = cold.Merge(b, ours, theirs, _ => ConflictResolution.Theirs);
+
+        Assert.Equal(
+            [new CollectionMergeEntry("key-010000", CollectionMergeAction.Conflict, ConflictChoice.Theirs), new CollectionMergeEntry("key-019999", CollectionMergeAction.Changed)],
+            result.Report);
+        // Walking our diff up to key-019999 would read every leaf ours changed: all of them.
+        Assert.InRange(counter.Statistics.Hits + counter.Statistics.Misses, 3, 60);
+    }
 }

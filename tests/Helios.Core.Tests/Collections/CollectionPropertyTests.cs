@@ -105,11 +105,16 @@ public class CollectionPropertyTests
                 if (merged is not null) expected[key] = merged;
             }
 
-            var result = kit.Tree.Merge(baseHeader, ours, theirs, c =>
+            Func<CollectionConflict, ConflictResolution> resolver = c =>
             {
                 var choice = Resolve(c.Key);
                 return choice.Choice == ConflictChoice.Value ? ConflictResolution.Use(resolved) : choice;
-            });
+            };
+            var result = kit.Tree.Merge(baseHeader, ours, theirs, resolver);
+            // Their diff is small here, so ours was read by lookups; walking both diffs must agree exactly.
+            var walked = CollectionMerge.Run(kit.Tree, baseHeader, ours, theirs, resolver, lookupLimit: 0);
+            Assert.Equal(result.HeaderId, walked.HeaderId);
+            Assert.Equal(result.Report, walked.Report);
             Assert.Equal(expectedConflicts, result.Report.Where(r => r.Action == CollectionMergeAction.Conflict).Select(r => r.Key));
             Assert.Equal(expectedConflicts.Select(k => Resolve(k).Choice), result.Report.Where(r => r.Action == CollectionMergeAction.Conflict).Select(r => r.Resolution!.Value));
             kit.Store.PutMany(result.NewObjects);
