@@ -7,6 +7,7 @@ using Helios.Core.Memory;
 using Helios.Core.Merging;
 using Helios.Core.Refs;
 using Helios.Core.Repositories;
+using Helios.Core.Storage;
 using Helios.Storage.Sqlite;
 
 namespace Helios.Benchmarks;
@@ -45,6 +46,7 @@ internal static class MemorySwarm
         int seconds = Option(args, "--seconds", smoke ? 3 : 60);
         int vectors = Option(args, "--vectors", smoke ? 2_000 : 10_000);
         bool processes = args.Contains("--processes");
+        var storage = args.Contains("--fast") ? new SqliteStorageOptions { Durability = Durability.Fast } : SqliteStorageOptions.Default;
         if (agents < 1 || seconds < 1 || vectors < SeedChangesPerRound)
         {
             Console.Error.WriteLine("usage: swarm [--agents N >= 1] [--seconds S >= 1] [--vectors N >= 2] [--processes] [--smoke]");
@@ -55,15 +57,15 @@ internal static class MemorySwarm
         try
         {
             var clock = Stopwatch.StartNew();
-            using (var repository = SqliteRepository.Init(root))
+            using (var repository = SqliteRepository.Init(root, storage))
             {
                 Seed(repository, vectors);
             }
 
-            Console.WriteLine($"Memory swarm: {agents} agents ({(processes ? "processes" : "threads")}), {seconds} s; main holds '{CollectionName}' of {vectors:N0} vectors x {VectorCollection.Dimension} (seeded in {clock.Elapsed.TotalSeconds:F1} s; SQLite durable, {root}).");
+            Console.WriteLine($"Memory swarm: {agents} agents ({(processes ? "processes" : "threads")}), {seconds} s; main holds '{CollectionName}' of {vectors:N0} vectors x {VectorCollection.Dimension} (seeded in {clock.Elapsed.TotalSeconds:F1} s; SQLite {storage.Durability.ToString().ToLowerInvariant()}, {root}).");
 
-            var run = processes ? RunProcesses(root, agents, seconds, vectors) : RunThreads(root, agents, seconds, vectors);
-            return Report(root, agents, processes, vectors, run) ? 0 : 1;
+            var run = processes ? RunProcesses(root, storage, agents, seconds, vectors) : RunThreads(root, storage, agents, seconds, vectors);
+            return Report(root, storage, agents, processes, vectors, run) ? 0 : 1;
         }
         finally
         {
@@ -78,9 +80,9 @@ internal static class MemorySwarm
     /// </summary>
     public static int RunAgentProcess(string[] args)
     {
-        if (args is not [var root, var agentText, var vectorsText])
+        if (args is not [var root, var agentText, var vectorsText, var durability])
         {
-            Console.Error.WriteLine("usage: swarm-agent ROOT AGENT VECTORS");
+            Console.Error.WriteLine("usage: swarm-agent ROOT AGENT VECTORS DURABILITY");
             return 2;
         }
 
@@ -90,7 +92,7 @@ internal static class MemorySwarm
         Repository? repository = null;
         try
         {
-            repository = SqliteRepository.Open(root);
+            repository = SqliteRepository.Open(root, new SqliteStorageOptions { Durability = Enum.Parse<Durability>(durability) });
         }
         catch (Exception e)
         {
@@ -143,9 +145,9 @@ internal static class MemorySwarm
         }
     }
 
-    private static SwarmRun RunThreads(string root, int agents, int seconds, int vectors)
+    private static SwarmRun RunThreads(string root, SqliteStorageOptions storage, int agents, int seconds, int vectors)
     {
-        using var repository = SqliteRepository.Open(root);
+        using var repository = SqliteRepository.Open(root, storage);
         var memory = new AgentMemory(repository);
         var results = Enumerable.Range(0, agents).Select(a => new AgentResult(a)).ToArray();
         using var ready = new CountdownEvent(agents);
@@ -167,7 +169,7 @@ internal static class MemorySwarm
         return new SwarmRun(results, Stopwatch.GetElapsedTime(start));
     }
 
-    private static SwarmRun RunProcesses(string root, int agents, int seconds, int vectors)
+    private static SwarmRun RunProcesses(string root, SqliteStorageOptions storage, int agents, int seconds, int vectors)
     {
         var (host, prefix) = SelfCommand();
         var children = new List<AgentProcess>();
@@ -182,7 +184,7 @@ internal static class MemorySwarm
                     RedirectStandardError = true,
                     UseShellExecute = false,
                 };
-                foreach (var p in prefix.Concat(["swarm-agent", root, a.ToString(CultureInfo.InvariantCulture), vectors.ToString(CultureInfo.InvariantCulture)]))
+                foreach (var p in prefix.Concat(["swarm-agent", root, a.ToString(CultureInfo.InvariantCulture), vectors.ToString(CultureInfo.InvariantCulture), storage.Durability.ToString()]))
                 {
                     start.ArgumentList.Add(p);
                 }
@@ -301,7 +303,7 @@ internal static class MemorySwarm
         }
     }
 
-    private static bool Report(string root, int agents, bool processes, int vectors, SwarmRun run)
+    private static bool Report(string root, SqliteStorageOptions storage, int agents, bool processes, int vectors, SwarmRun run)
     {
         var rounds = run.Agents.SelectMany(a => a.Rounds).ToArray();
         var errors = run.Agents.SelectMany(a => a.Errors).ToArray();
@@ -324,7 +326,7 @@ internal static class MemorySwarm
             Console.WriteLine($"    {group.Count()} x {group.Key}");
         }
 
-        var problems = Verify(root, vectors, rounds);
+        var problems = Verify(root, storage, vectors, rounds);
         Console.WriteLine(problems.Count == 0
             ? "  verification: ok (main's kb is exactly what the acknowledged rounds predict; merge log valid, one record per merge; lineage agrees; fsck clean)"
             : $"  verification: FAILED ({problems.Count} problems)");
@@ -338,10 +340,10 @@ internal static class MemorySwarm
         return ok;
     }
 
-    private static List<string> Verify(string root, int vectors, SwarmRound[] rounds)
+    private static List<string> Verify(string root, SqliteStorageOptions storage, int vectors, SwarmRound[] rounds)
     {
         var problems = new List<string>();
-        using var repository = SqliteRepository.Open(root);
+        using var repository = SqliteRepository.Open(root, storage);
         var memory = new AgentMemory(repository);
         var byBranch = rounds.ToDictionary(r => RoundBranch(r.Agent, r.Round));
 

@@ -13,9 +13,10 @@ public sealed partial class AgentMemory
 {
     /// <summary>
     /// Merges memory branch <paramref name="child"/> into the branch it was derived from: each
-    /// collection three-way against the merge base (cost O(keys the child changed × log n) for a child of up to a few thousand changes, whatever the parent did meanwhile; else O(keys either side changed × log n)), keys
-    /// both sides changed settled by the strategy; files and state arrays are taken from the side
-    /// that changed them. A fast-forward when the parent has not moved, else a merge commit with
+    /// collection three-way against the merge base (cost O(keys the child changed × log n) for a child
+    /// of up to a few thousand changes, however far the parent moved; else O(keys either side changed ×
+    /// log n)), keys both sides changed settled by the strategy; files and state arrays are taken from
+    /// the side that changed them. A fast-forward when the parent has not moved, else a merge commit with
     /// both heads as parents. The parent's move, the lineage record and the signed merge-log record
     /// commit in one transaction; a lost race is retried from the new heads. A manual merge with an
     /// unresolved key, or branches without common history, fail with nothing written; a dry run
