@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # CI smoke run of every benchmark in a tiny configuration: BenchmarkDotNet's Dry job (one cold
 # invocation per benchmark case, after one warm-up), in process, stopping at the first error; then
-# the memory-footprint check and the commit breakdown at their smoke sizes. Asserts nothing about timings.
+# the memory-footprint check, the commit breakdown, the collection storage check and the memory swarm
+# (threads and processes) at their smoke sizes. Asserts nothing about timings.
 # Exits non-zero if the build fails, any benchmark throws or reports no result, a listed benchmark
-# did not run, or the memory check or breakdown fails.
+# did not run, or the memory check, breakdown, storage check or swarm fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,4 +37,6 @@ done
 dotnet "$dll" memory --smoke || fail "the memory-footprint check failed"
 dotnet "$dll" breakdown --smoke || fail "the commit breakdown failed"
 dotnet "$dll" collection-storage --smoke || fail "the collection storage check failed"
+dotnet "$dll" swarm --smoke || fail "the memory swarm (threads) failed"
+dotnet "$dll" swarm --smoke --processes || fail "the memory swarm (processes) failed"
 echo "smoke: all benchmarks ran"
