@@ -14,8 +14,8 @@ namespace Helios.Benchmarks;
 
 /// <summary>
 /// The memory swarm (issue 5's last benchmark; run with <c>-- swarm [--agents 15] [--seconds 60]
-/// [--processes] [--vectors 10000]</c>, or <c>--smoke</c> for 3 agents × 3 s over 2,000 vectors).
-/// Builds a SQLite repository (the embedded default: durable) in a temp folder whose <c>main</c> holds
+/// [--processes] [--vectors 10000] [--fast]</c>, or <c>--smoke</c> for 3 agents × 3 s over 2,000 vectors).
+/// Builds a SQLite repository (the embedded default, durable; <c>--fast</c>: synchronous=NORMAL) in a temp folder whose <c>main</c> holds
 /// a collection <c>kb</c> of 384-float vectors, then lets N agents loop at once for S seconds, each round:
 /// derive a child of main, put 10 new vectors (keys <c>aAA/rRRRRRR/kI</c>) and change 2 seed vectors,
 /// commit, then merge back child-wins (80% of rounds) or discard (20%). Agents are threads sharing one
@@ -49,7 +49,7 @@ internal static class MemorySwarm
         var storage = args.Contains("--fast") ? new SqliteStorageOptions { Durability = Durability.Fast } : SqliteStorageOptions.Default;
         if (agents < 1 || seconds < 1 || vectors < SeedChangesPerRound)
         {
-            Console.Error.WriteLine("usage: swarm [--agents N >= 1] [--seconds S >= 1] [--vectors N >= 2] [--processes] [--smoke]");
+            Console.Error.WriteLine("usage: swarm [--agents N >= 1] [--seconds S >= 1] [--vectors N >= 2] [--processes] [--fast] [--smoke]");
             return 2;
         }
 
@@ -74,7 +74,7 @@ internal static class MemorySwarm
     }
 
     /// <summary>
-    /// The hidden agent mode: <c>swarm-agent ROOT AGENT VECTORS</c>. Opens the repository, prints
+    /// The hidden agent mode: <c>swarm-agent ROOT AGENT VECTORS DURABILITY</c>. Opens the repository, prints
     /// <c>ready</c>, waits for <c>go SECONDS</c> on stdin, runs the agent loop, then prints one line per
     /// round and per error (<see cref="SwarmLog"/>) and <c>done</c>.
     /// </summary>
@@ -137,8 +137,7 @@ internal static class MemorySwarm
         {
             for (int i = start; i < Math.Min(vectors, start + SeedBatch); i++)
             {
-                var value = SeedValue(i);
-                kb.Put(VectorCollection.KeyOf(i), value);
+                kb.Put(VectorCollection.KeyOf(i), SeedValue(i));
             }
 
             main.Commit($"seed vectors {start}..{Math.Min(vectors, start + SeedBatch) - 1}", "seed");
@@ -208,9 +207,17 @@ internal static class MemorySwarm
                 child.Process.StandardInput.Flush();
             }
 
+            // A round started before the deadline still finishes; two minutes more is far beyond any seen.
+            var patience = TimeSpan.FromSeconds(seconds + 120);
             foreach (var child in children)
             {
-                child.Process.WaitForExit();
+                if (!child.Process.WaitForExit(patience - Stopwatch.GetElapsedTime(begin)))
+                {
+                    child.Process.Kill();
+                    child.Result.Errors.Add($"agent process {child.Result.Agent} was still running {patience.TotalSeconds:F0} s after the start and was killed");
+                    child.Process.WaitForExit();
+                }
+
                 string output = child.Stdout.Result;
                 SwarmLog.Read(output, child.Result);
                 if (!child.Ready || child.Process.ExitCode != 0 || !output.EndsWith("done\n", StringComparison.Ordinal))
