@@ -211,7 +211,8 @@ internal static class MemorySwarm
             var patience = TimeSpan.FromSeconds(seconds + 120);
             foreach (var child in children)
             {
-                if (!child.Process.WaitForExit(patience - Stopwatch.GetElapsedTime(begin)))
+                var left = patience - Stopwatch.GetElapsedTime(begin);
+                if (!child.Process.WaitForExit(left > TimeSpan.Zero ? left : TimeSpan.Zero))
                 {
                     child.Process.Kill();
                     child.Result.Errors.Add($"agent process {child.Result.Agent} was still running {patience.TotalSeconds:F0} s after the start and was killed");
