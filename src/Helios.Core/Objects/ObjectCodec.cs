@@ -33,6 +33,12 @@ public static class ObjectCodec
             case Tag tag:
                 WriteTag(payload, tag);
                 break;
+            case StateArrays.StateArrayRoot root:
+                StateArrays.StateArrayRoot.Write(payload, root);
+                break;
+            case StateArrays.StateArrayPage page:
+                StateArrays.StateArrayPage.Write(payload, page);
+                break;
             default:
                 throw new ArgumentException($"No encoding for {obj.Type}.", nameof(obj));
         }
@@ -70,6 +76,8 @@ public static class ObjectCodec
                 ObjectType.Tree => ReadTree(ref r),
                 ObjectType.Commit => ReadCommit(ref r),
                 ObjectType.Tag => ReadTag(ref r),
+                ObjectType.StateArray => StateArrays.StateArrayRoot.Read(ref r),
+                ObjectType.StateArrayPage => StateArrays.StateArrayPage.Read(bytes[payloadStart..]),
                 _ when Enum.IsDefined(type) => throw new FormatException($"type {type} has no decoder yet"),
                 _ => throw new FormatException($"unknown type tag {(byte)type}"),
             };

@@ -16,11 +16,14 @@ public enum ObjectType : byte
     /// <summary>Reserved: the root of a versioned memory collection.</summary>
     Collection = 5,
 
-    /// <summary>Reserved: the root of a state array checkpoint.</summary>
+    /// <summary>The root of a state array checkpoint (<see cref="StateArrays.StateArrayRoot"/>): geometry, schema label and one entry per page.</summary>
     StateArray = 6,
 
     /// <summary>An annotated tag (<see cref="Objects.Tag"/>).</summary>
     Tag = 7,
+
+    /// <summary>One page of a state array checkpoint, compressed or raw (<see cref="StateArrays.StateArrayPage"/>).</summary>
+    StateArrayPage = 10,
 }
 
 /// <summary>What a tree entry points at, with its file mode.</summary>
