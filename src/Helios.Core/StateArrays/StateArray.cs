@@ -454,7 +454,7 @@ public class StateArray
     {
         ArgumentNullException.ThrowIfNull(prepared);
         EnsureUsable();
-        if (!ReferenceEquals(prepared.Array, this) || prepared.Version != _version)
+        if (!CanComplete(prepared))
         {
             throw new HeliosException(HeliosErrorCode.InvalidState, $"The checkpoint {prepared.RootId} of '{EntryName.Escape(Schema)}' was prepared by another array or before the array changed again; prepare it again.");
         }
@@ -477,6 +477,8 @@ public class StateArray
         _checkpointTime += metrics.Elapsed;
         return metrics;
     }
+
+    internal bool CanComplete(PreparedCheckpoint prepared) => !_discarded && ReferenceEquals(prepared.Array, this) && prepared.Version == _version;
 
     // ----- rollback -----
 
