@@ -89,6 +89,7 @@ public static class HeliosCli
         MergeCommands.Add(root, context);
         DiffCommand.Add(root, context);
         ExperimentCommands.Add(root, context);
+        MemoryCommands.Add(root, context);
         WorktreeCommands.Add(root, context);
         FsckCommand.Add(root, context);
         GitCommands.Add(root, context);

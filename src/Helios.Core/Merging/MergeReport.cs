@@ -88,6 +88,9 @@ public sealed record MergeReport
     /// <summary>The resulting tree once stored: the merge commit's or fast-forward's, or the conflicted tree a worktree merge wrote out (markers included).</summary>
     public ObjectId? Tree { get; init; }
 
+    /// <summary>The collections and state arrays the merge commit records (<see cref="Objects.Commit.Roots"/>); empty unless merged or conflicted.</summary>
+    public IReadOnlyList<StateRoot> Roots { get; init; } = [];
+
     /// <summary>The resulting commit: the merge commit, the child after a fast-forward; null otherwise.</summary>
     public ObjectId? Commit { get; init; }
 

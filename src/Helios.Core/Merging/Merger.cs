@@ -87,6 +87,7 @@ public static class Merger
             BaseLabel = BaseLabel(bases),
             NewestSide = options.Strategy == MergeStrategy.NewestWins ? path => NewerSide(repository, p, child, path) : null,
         };
+        var roots = RootMerge.Merge(repository, p, child, bases, options.Strategy);
         var baseTree = VirtualBase(repository, bases, options.Diff3, depth: 1);
         merge = TreeMerge.Apply(objects, baseTree, repository.ReadCommit(p).Tree, repository.ReadCommit(child).Tree, workspace, treeOptions);
         return report with
@@ -94,6 +95,7 @@ public static class Merger
             Outcome = merge.Conflicts.Any(c => c.Resolution == ConflictResolution.Unresolved) ? MergeOutcome.Conflicted : MergeOutcome.Merged,
             MergedPaths = merge.MergedPaths,
             Conflicts = merge.Conflicts,
+            Roots = roots,
         };
     }
 

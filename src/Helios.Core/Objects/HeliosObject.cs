@@ -113,7 +113,8 @@ public sealed class Commit : HeliosObject
         Signature author,
         Signature committer,
         ReadOnlyMemory<byte> message,
-        IReadOnlyDictionary<string, string>? metadata = null)
+        IReadOnlyDictionary<string, string>? metadata = null,
+        IEnumerable<StateRoot>? roots = null)
     {
         if (parents.Count == 0 ? generation != 1 : generation < 2)
         {
@@ -128,6 +129,7 @@ public sealed class Commit : HeliosObject
         Committer = committer;
         Message = message;
         Metadata = CommitMetadata.From(metadata, ValidateMetadataKey);
+        Roots = StateRoot.Sort(roots);
     }
 
     public override ObjectType Type => ObjectType.Commit;
@@ -180,7 +182,25 @@ public sealed class Commit : HeliosObject
     /// <summary>Metadata sorted by key (UTF-8 byte order).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
-    internal override int ApproximateSize => 256 + Message.Length + Parents.Count * 32 + Metadata.Sum(kv => 2 * (kv.Key.Length + kv.Value.Length));
+    /// <summary>
+    /// The memory collections and state arrays recorded beside the files, sorted by name (UTF-8 byte
+    /// order), names unique. A commit that changes only a collection keeps its parent's tree; one
+    /// that changes only files keeps its parent's roots.
+    /// </summary>
+    public IReadOnlyList<StateRoot> Roots { get; }
+
+    /// <summary>The root named <paramref name="name"/>, or null.</summary>
+    public StateRoot? FindRoot(string name)
+    {
+        foreach (var root in Roots)
+        {
+            if (root.Name == name) return root;
+        }
+
+        return null;
+    }
+
+    internal override int ApproximateSize => 256 + Message.Length + Parents.Count * 32 + Roots.Count * 80 + Metadata.Sum(kv => 2 * (kv.Key.Length + kv.Value.Length));
 
     internal static void ValidateMetadataKey(string key)
     {

@@ -1,3 +1,4 @@
+using Helios.Core.Collections;
 using Helios.Core.Errors;
 using Helios.Core.Serialization;
 
@@ -32,6 +33,15 @@ public static class ObjectCodec
                 break;
             case Tag tag:
                 WriteTag(payload, tag);
+                break;
+            case CollectionHeader header:
+                CollectionCodec.WriteHeader(payload, header);
+                break;
+            case CollectionNode node:
+                CollectionCodec.WriteNode(payload, node);
+                break;
+            case Memory.MergeLogRecord record:
+                Memory.MergeLogRecord.Write(payload, record);
                 break;
             case StateArrays.StateArrayRoot root:
                 StateArrays.StateArrayRoot.Write(payload, root);
@@ -76,6 +86,9 @@ public static class ObjectCodec
                 ObjectType.Tree => ReadTree(ref r),
                 ObjectType.Commit => ReadCommit(ref r),
                 ObjectType.Tag => ReadTag(ref r),
+                ObjectType.Collection => CollectionCodec.ReadHeader(ref r),
+                ObjectType.CollectionNode => CollectionCodec.ReadNode(ref r),
+                ObjectType.MergeLogRecord => Memory.MergeLogRecord.Read(ref r),
                 ObjectType.StateArray => StateArrays.StateArrayRoot.Read(ref r),
                 ObjectType.StateArrayPage => StateArrays.StateArrayPage.Read(bytes[payloadStart..]),
                 _ when Enum.IsDefined(type) => throw new FormatException($"type {type} has no decoder yet"),
@@ -171,6 +184,13 @@ public static class ObjectCodec
         WriteSignature(w, c.Committer);
         w.WriteLengthPrefixed(c.Message.Span);
         WriteMetadata(w, c.Metadata);
+        w.WriteVarUInt((ulong)c.Roots.Count);
+        foreach (var root in c.Roots)
+        {
+            w.WriteByte((byte)root.Type);
+            w.WriteString(root.Name);
+            w.WriteId(root.Id);
+        }
     }
 
     private static Commit ReadCommit(ref CanonicalReader r)
@@ -198,8 +218,44 @@ public static class ObjectCodec
         var committer = ReadSignature(ref r);
         var message = r.ReadLengthPrefixed().ToArray();
         var metadata = ReadMetadata(ref r);
+        var roots = ReadRoots(ref r);
         r.ExpectEnd();
-        return new Commit(tree, parents, (long)generation, author, committer, message, metadata);
+        return new Commit(tree, parents, (long)generation, author, committer, message, metadata, roots);
+    }
+
+    private static StateRoot[] ReadRoots(ref CanonicalReader r)
+    {
+        ulong count = r.ReadVarUInt();
+        // Each root takes at least 35 bytes (type, a one-byte name, its length, the id).
+        if (count > (ulong)r.Remaining / 35)
+        {
+            throw new FormatException($"root count {count} does not fit the payload");
+        }
+
+        var roots = new StateRoot[count];
+        for (int i = 0; i < roots.Length; i++)
+        {
+            var type = (ObjectType)r.ReadByte();
+            if (StateRoot.ValidateType(type) is { } typeProblem)
+            {
+                throw new FormatException(typeProblem.TrimEnd('.'));
+            }
+
+            string name = r.ReadString();
+            if (EntryName.Validate(name) is { } nameProblem)
+            {
+                throw new FormatException($"root name '{EntryName.Escape(name)}' is not valid: {nameProblem}");
+            }
+
+            if (i > 0 && Utf8NameComparer.Instance.Compare(roots[i - 1].Name, name) >= 0)
+            {
+                throw new FormatException($"root '{EntryName.Escape(name)}' is out of order or repeated");
+            }
+
+            roots[i] = new StateRoot(name, type, r.ReadId());
+        }
+
+        return roots;
     }
 
     private static void WriteTag(CanonicalWriter w, Tag t)

@@ -13,7 +13,7 @@ public enum ObjectType : byte
     /// <summary>Reserved: a large blob stored as an ordered list of chunk ids.</summary>
     ChunkedBlob = 4,
 
-    /// <summary>Reserved: the root of a versioned memory collection.</summary>
+    /// <summary>A versioned memory collection's header: dimension, key count, root node (<see cref="Collections.CollectionHeader"/>).</summary>
     Collection = 5,
 
     /// <summary>The root of a state array checkpoint (<see cref="StateArrays.StateArrayRoot"/>): geometry, schema label and one entry per page.</summary>
@@ -21,6 +21,12 @@ public enum ObjectType : byte
 
     /// <summary>An annotated tag (<see cref="Objects.Tag"/>).</summary>
     Tag = 7,
+
+    /// <summary>A node of a collection's search tree (<see cref="Collections.CollectionNode"/>).</summary>
+    CollectionNode = 8,
+
+    /// <summary>A signed, hash-chained record of the memory merge log (<see cref="Memory.MergeLogRecord"/>).</summary>
+    MergeLogRecord = 9,
 
     /// <summary>One page of a state array checkpoint, compressed or raw (<see cref="StateArrays.StateArrayPage"/>).</summary>
     StateArrayPage = 10,

@@ -18,6 +18,12 @@ public sealed record CommitOptions
     /// <summary>Commit even when the tree equals the parent's.</summary>
     public bool AllowEmpty { get; init; }
 
+    /// <summary>
+    /// The collections and state arrays to record; null keeps the base commit's. A commit whose
+    /// roots differ from its base's is not empty even when its files are unchanged.
+    /// </summary>
+    public IReadOnlyList<StateRoot>? Roots { get; init; }
+
     /// <summary>Parents after the first (the base commit), for merges.</summary>
     public IReadOnlyList<ObjectId> ExtraParents { get; init; } = [];
 
@@ -88,4 +94,13 @@ public sealed record RepositoryOptions
 
     /// <summary>L1: bytes of LZ4-compressed objects kept in memory.</summary>
     public long CompressedCacheBytes { get; init; } = CachingObjectStore.DefaultCapacityBytes;
+
+    /// <summary>
+    /// The key that signs memory merge-log records (<see cref="Memory.MergeLog"/>), chosen by the
+    /// composition root: on-disk repositories load <c>.helios/keys/merge-log.pem</c>, creating it on
+    /// first need. Lazy, so a handle that never merges memory never reads the key. Null: this handle
+    /// cannot append to the merge log (reading and verifying it need no private key). The repository
+    /// does not dispose the signer.
+    /// </summary>
+    public Lazy<Memory.IMergeLogSigner>? MergeLogSigner { get; init; }
 }

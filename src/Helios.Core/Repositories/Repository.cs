@@ -206,6 +206,7 @@ public sealed class Repository : IDisposable
                 var result = Commit(workspace, options.Message ?? $"Merge {label}", new CommitOptions
                 {
                     ExtraParents = [child],
+                    Roots = report.Roots,
                     Agent = options.Agent,
                     Metadata = new Dictionary<string, string> { ["merge.strategy"] = options.Strategy.Name() },
                     Operation = ("merge", report.Summary(label)),
@@ -308,7 +309,9 @@ public sealed class Repository : IDisposable
         options ??= new CommitOptions();
         var batch = new SaveBatch();
         var tree = workspace.Save(batch);
-        if (tree == workspace.BaseTree && !options.AllowEmpty && options.ExtraParents.Count == 0)
+        var baseRoots = workspace.BaseCommit is { } baseCommit ? ReadCommit(baseCommit).Roots : [];
+        var roots = options.Roots ?? baseRoots;
+        if (tree == workspace.BaseTree && !options.AllowEmpty && options.ExtraParents.Count == 0 && roots.SequenceEqual(baseRoots))
         {
             return new CommitResult.NothingToCommit();
         }
@@ -317,7 +320,7 @@ public sealed class Repository : IDisposable
         var author = options.Author ?? _options.DefaultIdentity with { When = now };
         var parents = workspace.BaseCommit is { } parent ? [parent, .. options.ExtraParents] : options.ExtraParents.ToArray();
         long generation = Helios.Core.Objects.Commit.GenerationAfter(parents.Select(ReadCommit));
-        var commit = new Commit(tree, parents, generation, author, options.Committer ?? author, message, options.Metadata);
+        var commit = new Commit(tree, parents, generation, author, options.Committer ?? author, message, options.Metadata, roots);
         var (id, bytes) = ObjectCodec.EncodeWithId(commit);
         batch.Objects.Add(new EncodedObject(id, bytes));
 

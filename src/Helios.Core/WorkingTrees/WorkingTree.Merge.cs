@@ -85,6 +85,7 @@ public sealed partial class WorkingTree
                 var result = _repository.Commit(workspace, message, new CommitOptions
                 {
                     ExtraParents = [child],
+                    Roots = report.Roots,
                     Agent = options.Agent,
                     Metadata = new Dictionary<string, string> { ["merge.strategy"] = options.Strategy.Name() },
                     Operation = ("merge", summary),

@@ -251,6 +251,7 @@ public sealed partial class WorkingTree
             options = (options ?? new CommitOptions()) with
             {
                 ExtraParents = [merge.Child],
+                Roots = RootMerge.Merge(_repository, merge.Parent, merge.Child, CommitAncestry.MergeBases(_repository.Objects, merge.Parent, merge.Child), merge.Strategy),
                 Metadata = new Dictionary<string, string>(options?.Metadata ?? new Dictionary<string, string>()) { ["merge.strategy"] = merge.Strategy.Name() },
                 Operation = ("merge", $"{merge.Summary}; resolved by hand"),
             };

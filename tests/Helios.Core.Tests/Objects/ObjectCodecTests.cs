@@ -39,8 +39,55 @@ public class ObjectCodecTests
         var commit = new Commit(SomeId, [SomeId], 2, Ada, Ada with { Name = "Bob" }, "fix: it\n"u8.ToArray(),
             new Dictionary<string, string> { ["score"] = "0.93", ["agent"] = "a1" });
         var bytes = ObjectCodec.Encode(commit);
-        Assert.Equal("039c01000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f01000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f02034164610f616461406578616d706c652e636f6d00060dec13268b40007803426f620f616461406578616d706c652e636f6d00060dec13268b400078086669783a2069740a02056167656e740261310573636f726504302e3933", Convert.ToHexStringLower(bytes));
-        Assert.Equal("315bde36bf05196c1ca5c21537c91b6f6e032347cb7c0bf9bae67ac2b6c3a033", ObjectId.Of(bytes).ToString());
+        Assert.Equal("039d01000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f01000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f02034164610f616461406578616d706c652e636f6d00060dec13268b40007803426f620f616461406578616d706c652e636f6d00060dec13268b400078086669783a2069740a02056167656e740261310573636f726504302e393300", Convert.ToHexStringLower(bytes));
+        Assert.Equal("21ff5a1f569d7a71a994d25b18799385cb47781f48730d4c18855a167b57afd9", ObjectId.Of(bytes).ToString());
+    }
+
+    [Fact]
+    public void Commit_with_roots_encoding_and_id_are_frozen()
+    {
+        var commit = new Commit(SomeId, [SomeId], 2, Ada, Ada with { Name = "Bob" }, "fix: it\n"u8.ToArray(),
+            new Dictionary<string, string> { ["score"] = "0.93", ["agent"] = "a1" },
+            [new StateRoot("sim", ObjectType.StateArray, SomeId), new StateRoot("kb", ObjectType.Collection, SomeId)]);
+        var bytes = ObjectCodec.Encode(commit);
+        Assert.Equal("03e601000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f01000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f02034164610f616461406578616d706c652e636f6d00060dec13268b40007803426f620f616461406578616d706c652e636f6d00060dec13268b400078086669783a2069740a02056167656e740261310573636f726504302e39330205026b62000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f060373696d000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", Convert.ToHexStringLower(bytes));
+        Assert.Equal("8a7ff327428b42b8085cd019b2a60c127e1b376afda6f43f4976c3472d5e329b", ObjectId.Of(bytes).ToString());
+        var decoded = (Commit)ObjectCodec.Decode(SomeId, bytes);
+        Assert.Equal(commit.Roots, decoded.Roots);
+        Assert.Equal(ObjectType.Collection, decoded.FindRoot("kb")!.Type);
+    }
+
+    [Theory]
+    [InlineData("0205026b62{0}060373696d{0}", null)]
+    [InlineData("020603736d6d{0}05026b62{0}", "out of order")]
+    [InlineData("0205026b62{0}06026b62{0}", "out of order or repeated")]
+    [InlineData("0101026b62{0}", "must be a collection or a state array")]
+    [InlineData("0105022e2e{0}", "not valid")]
+    [InlineData("0305026b62{0}", "does not fit")]
+    public void Commit_roots_decode_strictly(string rootsHex, string? problem)
+    {
+        var plain = Convert.ToHexStringLower(ObjectCodec.Encode(new Commit(SomeId, [], 1, Ada, Ada, "m"u8.ToArray())));
+        var payload = plain[4..^2] + string.Format(System.Globalization.CultureInfo.InvariantCulture, rootsHex, SomeId.ToString());
+        int length = payload.Length / 2;
+        var lengthVarint = length < 0x80 ? [(byte)length] : new[] { (byte)(length | 0x80), (byte)(length >> 7) };
+        byte[] bytes = [0x03, .. lengthVarint, .. Convert.FromHexString(payload)];
+        if (problem is null)
+        {
+            Assert.Equal(2, ((Commit)ObjectCodec.Decode(SomeId, bytes)).Roots.Count);
+        }
+        else
+        {
+            var e = Assert.Throws<CorruptObjectException>(() => ObjectCodec.Decode(SomeId, bytes));
+            Assert.Contains(problem, e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_commit_cannot_hold_two_roots_with_one_name()
+    {
+        var e = Assert.Throws<HeliosException>(() => new Commit(SomeId, [], 1, Ada, Ada, "m"u8.ToArray(), null,
+            [new StateRoot("kb", ObjectType.Collection, SomeId), new StateRoot("kb", ObjectType.StateArray, SomeId)]));
+        Assert.Contains("two roots named 'kb'", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
