@@ -12,7 +12,7 @@ namespace Helios.Core.StateArrays;
 /// Names follow the rules of tree entry names (they become the names of roots in a commit). Every
 /// array must use the registry's store. Not thread-safe: one owner thread, like the arrays.
 /// </summary>
-public sealed class StateArrayRegistry
+public sealed partial class StateArrayRegistry
 {
     private readonly SortedDictionary<string, StateArray> _arrays = new(StringComparer.Ordinal);
 
@@ -52,7 +52,11 @@ public sealed class StateArrayRegistry
     }
 
     /// <summary>Removes the array named <paramref name="name"/>; false when none was registered.</summary>
-    public bool Unregister(string name) => _arrays.Remove(name);
+    public bool Unregister(string name)
+    {
+        _committed.Remove(name);
+        return _arrays.Remove(name);
+    }
 
     /// <summary>The array named <paramref name="name"/>; not-found when none is registered, invalid-argument when it holds another record type.</summary>
     public StateArray<T> Get<T>(string name) where T : unmanaged =>
