@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Running;
 
 // `memory [--smoke]` runs the memory-footprint check, `breakdown [--smoke]` times the steps of a
-// commit, `merge ROOT REV` times library merges for bench/sidebyside/merge.sh; everything else goes to BenchmarkDotNet.
+// commit, `merge ROOT REV` times library merges for bench/sidebyside/merge.sh, `statearray-sim [options]`
+// runs the state array simulation loop (docs/state-arrays.md); everything else goes to BenchmarkDotNet.
 // Exit code 1 when any benchmark failed (BenchmarkDotNet itself reports failures only in its output).
 if (args is ["memory", .. var rest])
 {
@@ -11,6 +12,11 @@ if (args is ["memory", .. var rest])
 if (args is ["merge", .. var mergeArgs])
 {
     return Helios.Benchmarks.MergeTiming.Run(mergeArgs);
+}
+
+if (args is ["statearray-sim", .. var simArgs])
+{
+    return Helios.Benchmarks.StateArraySimulation.Run(simArgs);
 }
 
 if (args is ["breakdown", .. var options])
