@@ -593,13 +593,27 @@ public class StateArray
     {
         var perPage = new List<RecordRange>[pages.Count];
         var table = _table;
-        ForEachPage(pages.Count, () => (new byte[Layout.PageBytes], new byte[Layout.PageBytes]), (i, buffers) =>
+        ForEachPage(pages.Count, () => new DiffScratch(Layout.PageBytes), (i, scratch) =>
         {
             int p = pages[i];
-            var a = ReadPage(table, p, left(p), buffers.Item1);
-            var b = live ? table.Pages[p] : ReadPage(table, p, right!(p), buffers.Item2);
+            int shuffledB = 0;
+            var a = ReadPageForComparison(table, p, left(p), scratch.Left, out int shuffledA);
+            var b = live ? table.Pages[p] : ReadPageForComparison(table, p, right!(p), scratch.Right, out shuffledB);
             var ranges = new List<RecordRange>();
-            RecordRanges.AddDifferences(ranges, a, b, Layout.RecordSize, Layout.FirstRecordOf(p));
+            int size = Layout.RecordSize;
+            long first = Layout.FirstRecordOf(p);
+            if (shuffledA == size && shuffledB == size)
+            {
+                RecordRanges.AddShuffledDifferences(ranges, a, b, size, first, scratch.Accumulator);
+            }
+            else
+            {
+                // One side raw, the other shuffled (or shuffled by another size): bring both to raw.
+                var rawA = shuffledA == 0 ? a : Unshuffle(a, shuffledA, scratch.UnshuffledLeft);
+                var rawB = shuffledB == 0 ? b : Unshuffle(b, shuffledB, scratch.UnshuffledRight);
+                RecordRanges.AddDifferences(ranges, rawA, rawB, size, first);
+            }
+
             perPage[i] = ranges;
         });
 
@@ -622,18 +636,47 @@ public class StateArray
         return new StateArrayDiff(all, pages.Count);
     }
 
-    /// <summary>Page <paramref name="page"/> as recorded by <paramref name="source"/>: the live buffer when it is clean and has that raw hash, else decoded into <paramref name="scratch"/>.</summary>
-    private ReadOnlySpan<byte> ReadPage(PageTable table, int page, (StateArrayPageRef Ref, ObjectId Root) source, byte[] scratch)
+    private static ReadOnlySpan<byte> Unshuffle(ReadOnlySpan<byte> shuffled, int elementSize, byte[] destination)
+    {
+        var raw = destination.AsSpan(0, shuffled.Length);
+        ByteShuffle.Unshuffle(shuffled, raw, elementSize);
+        return raw;
+    }
+
+    /// <summary>
+    /// Page <paramref name="page"/> as <paramref name="source"/> records it, for comparison: the live buffer
+    /// when it is clean and has that raw hash (raw, <paramref name="elementSize"/> 0), else the stored page,
+    /// checked against its id and decompressed into <paramref name="scratch"/> but left shuffled
+    /// (<paramref name="elementSize"/> the shuffle's element size, 0 for a raw or plain LZ4 page).
+    /// </summary>
+    private ReadOnlySpan<byte> ReadPageForComparison(PageTable table, int page, (StateArrayPageRef Ref, ObjectId Root) source, byte[] scratch, out int elementSize)
     {
         if (table.Checkpoint is { } current && page < table.Pages.Length && (table.Dirty[page >> 6] & (1UL << page)) == 0
             && current.PageSpan[page].RawHash == source.Ref.RawHash)
         {
+            elementSize = 0;
             return table.Pages[page];
         }
 
-        var destination = scratch.AsSpan(0, Layout.BytesIn(page));
-        DecodeStoredPage(_store, source.Ref, page, source.Root, destination);
-        return destination;
+        var bytes = _store.TryGet(source.Ref.Page)
+            ?? throw new HeliosException(HeliosErrorCode.Corruption, $"Page {page} of state array checkpoint {source.Root} is missing: object {source.Ref.Page} is not in the store.");
+        return StateArrayPage.DecodeForComparison(source.Ref.Page, bytes, scratch.AsSpan(0, Layout.BytesIn(page)), out elementSize);
+    }
+
+    /// <summary>Per-thread buffers of one diff: both sides' decompressed pages, unshuffled copies and the per-record accumulator.</summary>
+    private sealed class DiffScratch(int pageBytes)
+    {
+        private byte[]? _unshuffledLeft, _unshuffledRight;
+
+        public byte[] Left { get; } = GC.AllocateUninitializedArray<byte>(pageBytes);
+
+        public byte[] Right { get; } = GC.AllocateUninitializedArray<byte>(pageBytes);
+
+        public byte[] Accumulator { get; } = GC.AllocateUninitializedArray<byte>(pageBytes);
+
+        public byte[] UnshuffledLeft => _unshuffledLeft ??= GC.AllocateUninitializedArray<byte>(pageBytes);
+
+        public byte[] UnshuffledRight => _unshuffledRight ??= GC.AllocateUninitializedArray<byte>(pageBytes);
     }
 
     // ----- validation and repair -----

@@ -258,6 +258,33 @@ public class StateArrayTests
     }
 
     [Fact]
+    public void Diff_compares_pages_stored_raw_with_pages_stored_shuffled()
+    {
+        var store = new ControllableStore();
+        var array = StateArray.Create(store, "mixed", 32, 512, SmallPages);
+        var noise = new byte[32 * 512];
+        new Random(9).NextBytes(noise);
+        array.WriteRecords(0, noise);
+        var noisy = array.Checkpoint().Root;
+        var before = Snapshot(array);
+        array.WriteRecords(129, new byte[32 * 127]); // zeros compress: page 1 is now stored shuffled
+        var quieter = array.Checkpoint().Root;
+        Assert.Equal(StateArrayPageCodec.Raw, PageCodec(store, noisy, 1));
+        Assert.Equal(StateArrayPageCodec.ShuffledLz4, PageCodec(store, quieter, 1));
+        var expected = NaiveDiff(before, Snapshot(array), 32);
+        Assert.Equal([new RecordRange(129, 127)], expected);
+        Assert.Equal(expected, StateArray.Diff(store, noisy, quieter).Ranges);
+        Assert.Equal(expected, array.Diff(noisy, quieter).Ranges);
+        Assert.Equal(expected, array.DiffFrom(noisy).Ranges);
+    }
+
+    private static StateArrayPageCodec PageCodec(ControllableStore store, ObjectId root, int page)
+    {
+        var id = StateArray.ReadRoot(store, root).Pages[page].Page;
+        return ((StateArrayPage)ObjectCodec.Decode(id, store.Raw(id))).Codec;
+    }
+
+    [Fact]
     public void Diff_merges_adjacent_changed_records_across_pages_into_one_range()
     {
         var store = new ControllableStore();
@@ -274,6 +301,20 @@ public class StateArrayTests
         Assert.Equal(2, diff.PagesCompared);
         Assert.Equal(10, diff.ChangedRecords);
         Assert.True(array.Diff(b, b).IsEmpty);
+    }
+
+    [Fact]
+    public void Diff_reading_a_corrupt_stored_page_is_corruption_naming_it()
+    {
+        var store = new ControllableStore();
+        var array = StateArray.Create<Agent>(store, "agents", 640, SmallPages);
+        var a = array.Checkpoint().Root;
+        array.Set(70, AgentFor(70));
+        var b = array.Checkpoint().Root;
+        var page = StateArray.ReadRoot(store, b).Pages[1].Page;
+        store.Raw(page)[^2] ^= 1;
+        var e = Assert.Throws<CorruptObjectException>(() => StateArray.Diff(store, a, b));
+        Assert.Equal(page, e.Expected);
     }
 
     [Fact]
