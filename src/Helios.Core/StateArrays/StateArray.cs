@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -615,7 +616,7 @@ public class StateArray
             }
 
             perPage[i] = ranges;
-        });
+        }, scratch => scratch.Return());
 
         var all = new List<RecordRange>();
         foreach (var ranges in perPage)
@@ -663,20 +664,40 @@ public class StateArray
         return StateArrayPage.DecodeForComparison(source.Ref.Page, bytes, scratch.AsSpan(0, Layout.BytesIn(page)), out elementSize);
     }
 
-    /// <summary>Per-thread buffers of one diff: both sides' decompressed pages, unshuffled copies and the per-record accumulator.</summary>
+    /// <summary>
+    /// Per-thread buffers of one diff, rented from the shared pool (a diff of a few pages would otherwise
+    /// spend more on allocating them than on comparing): both sides' decompressed pages, unshuffled
+    /// copies and the per-record accumulator.
+    /// </summary>
     private sealed class DiffScratch(int pageBytes)
     {
         private byte[]? _unshuffledLeft, _unshuffledRight;
 
-        public byte[] Left { get; } = GC.AllocateUninitializedArray<byte>(pageBytes);
+        public byte[] Left { get; } = ArrayPool<byte>.Shared.Rent(pageBytes);
 
-        public byte[] Right { get; } = GC.AllocateUninitializedArray<byte>(pageBytes);
+        public byte[] Right { get; } = ArrayPool<byte>.Shared.Rent(pageBytes);
 
-        public byte[] Accumulator { get; } = GC.AllocateUninitializedArray<byte>(pageBytes);
+        public byte[] Accumulator { get; } = ArrayPool<byte>.Shared.Rent(pageBytes);
 
-        public byte[] UnshuffledLeft => _unshuffledLeft ??= GC.AllocateUninitializedArray<byte>(pageBytes);
+        public byte[] UnshuffledLeft => _unshuffledLeft ??= ArrayPool<byte>.Shared.Rent(pageBytes);
 
-        public byte[] UnshuffledRight => _unshuffledRight ??= GC.AllocateUninitializedArray<byte>(pageBytes);
+        public byte[] UnshuffledRight => _unshuffledRight ??= ArrayPool<byte>.Shared.Rent(pageBytes);
+
+        public void Return()
+        {
+            ArrayPool<byte>.Shared.Return(Left);
+            ArrayPool<byte>.Shared.Return(Right);
+            ArrayPool<byte>.Shared.Return(Accumulator);
+            if (_unshuffledLeft is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_unshuffledLeft);
+            }
+
+            if (_unshuffledRight is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_unshuffledRight);
+            }
+        }
     }
 
     // ----- validation and repair -----
@@ -959,7 +980,7 @@ public class StateArray
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, body);
     }
 
-    private void ForEachPage<TLocal>(int count, Func<TLocal> init, Action<int, TLocal> body)
+    private void ForEachPage<TLocal>(int count, Func<TLocal> init, Action<int, TLocal> body, Action<TLocal>? release = null)
     {
         if (count < _options.ParallelPageThreshold || _options.MaxDegreeOfParallelism == 1)
         {
@@ -969,9 +990,16 @@ public class StateArray
             }
 
             var local = init();
-            for (int i = 0; i < count; i++)
+            try
             {
-                body(i, local);
+                for (int i = 0; i < count; i++)
+                {
+                    body(i, local);
+                }
+            }
+            finally
+            {
+                release?.Invoke(local);
             }
 
             return;
@@ -983,7 +1011,7 @@ public class StateArray
                 body(i, local);
                 return local;
             },
-            _ => { });
+            local => release?.Invoke(local));
     }
 
     private static List<int> DirtyPages(PageTable table)

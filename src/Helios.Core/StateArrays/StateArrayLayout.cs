@@ -40,8 +40,8 @@ internal sealed class StateArrayLayout
 {
     private readonly int _shift;
     private readonly long _mask;
-    private readonly byte[] _zeroPage;
-    private readonly byte[] _zeroLastPage;
+    private byte[]? _zeroPage;
+    private byte[]? _zeroLastPage;
 
     public StateArrayLayout(string schema, int recordSize, long recordCount, int recordsPerPage)
     {
@@ -64,9 +64,6 @@ internal sealed class StateArrayLayout
         LastPageBytes = pageCount == 0 ? 0 : (int)(recordCount - (pageCount - 1) * recordsPerPage) * recordSize;
         _shift = (recordsPerPage & (recordsPerPage - 1)) == 0 ? System.Numerics.BitOperations.Log2((uint)recordsPerPage) : -1;
         _mask = recordsPerPage - 1;
-        // Fresh pages all share one zero buffer (never written: writes copy a page they do not own).
-        _zeroPage = PageCount == 0 ? [] : new byte[PageBytes];
-        _zeroLastPage = LastPageBytes == PageBytes ? _zeroPage : new byte[LastPageBytes];
     }
 
     public static StateArrayLayout For(string schema, int recordSize, long recordCount, StateArrayOptions options)
@@ -100,7 +97,15 @@ internal sealed class StateArrayLayout
 
     public long FirstRecordOf(int page) => (long)page * RecordsPerPage;
 
-    public byte[] ZeroPage(int page) => page == PageCount - 1 ? _zeroLastPage : _zeroPage;
+    /// <summary>
+    /// The shared zero buffer for <paramref name="page"/>: fresh pages all point at it (never written:
+    /// writes copy a page they do not own). Allocated on first use, so layouts made only to read or diff
+    /// checkpoints cost nothing. Not thread-safe (arrays are created on their owner's thread).
+    /// </summary>
+    public byte[] ZeroPage(int page) =>
+        page == PageCount - 1 && LastPageBytes != PageBytes
+            ? _zeroLastPage ??= new byte[LastPageBytes]
+            : _zeroPage ??= new byte[PageBytes];
 
     /// <summary>The page holding record <paramref name="index"/> (already range-checked) and the record's byte offset in it.</summary>
     public int Locate(long index, out int offset)
