@@ -5,7 +5,6 @@ using Helios.Core.Objects;
 using Helios.Core.Refs;
 using Helios.Core.Serialization;
 using Helios.Core.Storage;
-using KeyResolution = Helios.Core.Collections.ConflictResolution;
 
 namespace Helios.Core.Memory;
 
