@@ -12,6 +12,8 @@ trap 'rm -rf "$work"' EXIT
 log="$work/smoke.log"
 
 dotnet build bench/Helios.Benchmarks -c Release --nologo -v quiet
+# The collection benchmarks build 1,000,000 vectors by default; a smoke run needs only a few levels.
+export HELIOS_BENCH_COLLECTION_KEYS=20000
 dll=bench/Helios.Benchmarks/bin/Release/net10.0/Helios.Benchmarks.dll
 
 set +e
@@ -33,4 +35,6 @@ done
 
 dotnet "$dll" memory --smoke || fail "the memory-footprint check failed"
 dotnet "$dll" breakdown --smoke || fail "the commit breakdown failed"
+dotnet "$dll" collection-storage --smoke || fail "the collection storage check failed"
+dotnet "$dll" agent-memory --smoke || fail "the agent-memory workflow failed"
 echo "smoke: all benchmarks ran"

@@ -1,8 +1,7 @@
 using BenchmarkDotNet.Running;
 
 // `memory [--smoke]` runs the memory-footprint check, `breakdown [--smoke]` times the steps of a
-// commit, `merge ROOT REV` times library merges for bench/sidebyside/merge.sh, `statearray-sim [options]`
-// runs the state array simulation loop (docs/state-arrays.md); everything else goes to BenchmarkDotNet.
+// commit, `collection-storage [--keys N]` measures what 100 collection edits add, `agent-memory [--vectors N]` times issue 5's memory workflow on SQLite, `statearray-sim [options]` runs the state array simulation loop (docs/state-arrays.md), `merge ROOT REV` times library merges for bench/sidebyside/merge.sh; everything else goes to BenchmarkDotNet.
 // Exit code 1 when any benchmark failed (BenchmarkDotNet itself reports failures only in its output).
 if (args is ["memory", .. var rest])
 {
@@ -17,6 +16,16 @@ if (args is ["merge", .. var mergeArgs])
 if (args is ["statearray-sim", .. var simArgs])
 {
     return Helios.Benchmarks.StateArraySimulation.Run(simArgs);
+}
+
+if (args is ["agent-memory", .. var agentMemoryArgs])
+{
+    return Helios.Benchmarks.AgentMemoryTiming.Run(agentMemoryArgs);
+}
+
+if (args is ["collection-storage", .. var storageArgs])
+{
+    return Helios.Benchmarks.CollectionStorage.Run(storageArgs);
 }
 
 if (args is ["breakdown", .. var options])

@@ -1,10 +1,13 @@
 using Helios.Core.Errors;
+using Helios.Core.Memory;
 using Helios.Core.Repositories;
 
 namespace Helios.Storage.Sqlite;
 
 /// <summary>
-/// Repositories on disk with the embedded default backend: the store is <c>ROOT/.helios/store.db</c>.
+/// Repositories on disk with the embedded default backend: the store is <c>ROOT/.helios/store.db</c>,
+/// the memory merge log's signing key <c>ROOT/.helios/keys/merge-log.pem</c> (created by
+/// <see cref="Init"/>, or on first need in a repository made before the key existed).
 /// A composition root's one-liner for <see cref="Repository.Init"/> and <see cref="Repository.Open"/>.
 /// </summary>
 public static class SqliteRepository
@@ -14,6 +17,9 @@ public static class SqliteRepository
 
     /// <summary>The database file inside <see cref="MetadataDirectory"/>.</summary>
     public const string DatabaseFile = "store.db";
+
+    /// <summary>The merge-log key path of the repository rooted at <paramref name="root"/>.</summary>
+    public static string MergeLogKeyPath(string root) => Path.Combine(Path.GetFullPath(root), MetadataDirectory, "keys", "merge-log.pem");
 
     /// <summary>The database path of the repository rooted at <paramref name="root"/>.</summary>
     public static string DatabasePath(string root) => Path.Combine(Path.GetFullPath(root), MetadataDirectory, DatabaseFile);
@@ -36,6 +42,9 @@ public static class SqliteRepository
             throw new StorageException($"Cannot create {Path.GetDirectoryName(path)}: {e.Message}", e);
         }
 
+        // The key comes before the store, so a failure here leaves nothing that blocks a second init.
+        options = WithMergeLogKey(root, options);
+        _ = options.MergeLogSigner!.Value;
         var backend = SqliteRepositoryStorage.Open(path, storage);
         try
         {
@@ -60,12 +69,32 @@ public static class SqliteRepository
         var backend = SqliteRepositoryStorage.Open(path, storage);
         try
         {
-            return Repository.Open(backend, options);
+            return Repository.Open(backend, WithMergeLogKey(root, options));
         }
         catch
         {
             backend.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Gives <paramref name="options"/> the repository's key file as its merge-log signer, unless the
+    /// caller chose one. The file is read (or created) on first use only, so commands that never append
+    /// to the merge log never touch it; a failed read is retried on the next use.
+    /// </summary>
+    private static RepositoryOptions WithMergeLogKey(string root, RepositoryOptions? options)
+    {
+        options ??= new RepositoryOptions();
+        if (options.MergeLogSigner is not null)
+        {
+            return options;
+        }
+
+        var keyPath = MergeLogKeyPath(root);
+        return options with
+        {
+            MergeLogSigner = new Lazy<IMergeLogSigner>(() => MergeLogKeyFile.LoadOrCreate(keyPath), LazyThreadSafetyMode.PublicationOnly),
+        };
     }
 }

@@ -1,4 +1,5 @@
 using Helios.Core.Errors;
+using Helios.Core.Memory;
 using Helios.Core.Refs;
 using Helios.Core.Repositories;
 using Helios.Core.Storage;
@@ -36,6 +37,40 @@ public sealed class SqliteRepositoryTests : IDisposable
             Assert.Equal(ids.First, repo.ResolveRevision("HEAD~1"));
             repo.Undo();
             Assert.Equal(ids.First, repo.HeadCommit);
+        }
+    }
+
+    [Fact]
+    public void Init_creates_the_merge_log_key_that_opened_handles_sign_with_and_an_older_repository_gets_one_on_first_need()
+    {
+        var keyPath = SqliteRepository.MergeLogKeyPath(_root.FullName);
+        Core.Objects.ObjectId keyId;
+        using (var repo = SqliteRepository.Init(_root.FullName))
+        {
+            Assert.True(File.Exists(keyPath));
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyPath));
+            }
+
+            keyId = repo.Options.MergeLogSigner!.Value.PublicKey.KeyId;
+        }
+
+        using (var repo = SqliteRepository.Open(_root.FullName))
+        {
+            Assert.Equal(keyId, repo.Options.MergeLogSigner!.Value.PublicKey.KeyId);
+        }
+
+        // A repository made before merge-log keys existed has no key file until a handle needs to sign.
+        File.Delete(keyPath);
+        using (var repo = SqliteRepository.Open(_root.FullName))
+        {
+            Assert.False(File.Exists(keyPath));
+            var log = new MergeLog(repo);
+            Assert.True(log.Verify().IsValid);
+            Assert.False(File.Exists(keyPath));
+            Assert.Contains("PUBLIC KEY", log.ExportPublicKeyPem(), StringComparison.Ordinal);
+            Assert.True(File.Exists(keyPath));
         }
     }
 

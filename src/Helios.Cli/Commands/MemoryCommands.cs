@@ -28,6 +28,7 @@ internal static class MemoryCommands
         memory.Subcommands.Add(CommandBuilder.Create("discard", "Delete a memory branch without merging it (O(1); undo brings it back until gc).",
             p => Discard(context, p.GetValue(discardChild), p.GetValue(discardOrphans)), discardChild, discardOrphans));
 
+        MemoryInspectCommands.Add(memory, context);
         root.Subcommands.Add(memory);
     }
 

@@ -155,6 +155,61 @@ public sealed class CollectionTree(ObjectDatabase objects)
     }
 
     /// <summary>
+    /// The exact top <paramref name="k"/> vectors of collection <paramref name="header"/> for
+    /// <paramref name="query"/>, best first, optionally only keys starting with <paramref name="keyPrefix"/>.
+    /// Each leaf's vectors are scanned as one dense block, cached by the leaf's id in
+    /// <paramref name="cache"/>: leaves are shared between versions, so a branch that changed a few
+    /// keys reuses every other leaf's block. Single-threaded. Cost: one vectorised pass over the
+    /// vectors plus, for leaves not cached, reading them.
+    /// </summary>
+    public IReadOnlyList<Search.SearchHit> Search(ObjectId header, ReadOnlySpan<float> query, int k, Search.SimilarityMetric metric, Search.VectorBlockCache cache, string? keyPrefix = null)
+    {
+        var h = ReadHeader(header);
+        if (h.Dimension == 0)
+        {
+            throw new HeliosException(HeliosErrorCode.InvalidArgument, "This collection holds no vectors (its dimension is 0); there is nothing to search.");
+        }
+
+        return Collections.Search.VectorSearch.Search(query, Blocks(h, cache, keyPrefix), k, metric, keyPrefix);
+    }
+
+    private IEnumerable<Search.VectorBlock> Blocks(CollectionHeader header, Search.VectorBlockCache cache, string? keyPrefix)
+    {
+        byte[]? from = string.IsNullOrEmpty(keyPrefix) ? null : CollectionKey.ToUtf8(keyPrefix);
+        byte[]? to = from is null ? null : CollectionKey.PrefixEnd(from);
+        foreach (var (id, leaf) in EnumerateLeaves(header.Root))
+        {
+            // Leaves wholly before or after the prefix's key range hold no match.
+            if (leaf.Count == 0 || (from is not null && CollectionKey.Compare(leaf.KeyBytes(leaf.Count - 1), from) < 0))
+            {
+                continue;
+            }
+
+            if (to is not null && CollectionKey.Compare(leaf.KeyBytes(0), to) >= 0)
+            {
+                yield break;
+            }
+
+            yield return cache.GetOrAdd(id, _ => BuildBlock(leaf, header.Dimension));
+        }
+    }
+
+    private Search.VectorBlock BuildBlock(CollectionNode leaf, int dimension)
+    {
+        var builder = new Search.VectorBlock.Builder(dimension, leaf.Count);
+        for (int i = 0; i < leaf.Count; i++)
+        {
+            var stored = leaf.Value(i);
+            if (stored.ValueKind == CollectionValueKind.Vector)
+            {
+                builder.Add(leaf.Key(i), Load(stored).VectorSpan(dimension));
+            }
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>
     /// The collection <paramref name="header"/> with <paramref name="edits"/> applied (any order; one
     /// edit per key). Nothing is stored: the result lists the objects to store. Invalid-argument, with
     /// nothing built, for a bad key, a repeated key, or a value that does not fit the collection's dimension.
@@ -211,7 +266,7 @@ public sealed class CollectionTree(ObjectDatabase objects)
     /// Three-way merge of <paramref name="theirs"/> into <paramref name="ours"/> from their common
     /// <paramref name="base"/>; see <see cref="CollectionMerge"/>. Nothing is stored.
     /// </summary>
-    public CollectionMergeResult Merge(ObjectId @base, ObjectId ours, ObjectId theirs, Func<CollectionConflict, ConflictResolution> resolver) =>
+    public CollectionMergeResult Merge(ObjectId @base, ObjectId ours, ObjectId theirs, Func<CollectionConflict, KeyResolution> resolver) =>
         CollectionMerge.Run(this, @base, ours, theirs, resolver);
 
     /// <summary>A tree node, checked to be one and (when given) to sit at the expected level.</summary>

@@ -13,7 +13,8 @@ namespace Helios.Core.Integrity;
 /// <item>every stored object: its bytes hash to its id and decode strictly (read from the backend
 /// itself, beneath every cache and the verifying decorator, so nothing is hidden);</item>
 /// <item>every ref (HEAD, branches, <c>worktrees/NAME/HEAD</c> and any other): an id names a stored
-/// commit; a symbolic ref follows a ref that exists, or an unborn branch when the ref is a HEAD;</item>
+/// commit (under <c>refs/tags/</c> also an annotated tag; <c>refs/memory/log</c> a merge-log record,
+/// whose chain of previous records is walked; <c>refs/memory/key</c> a blob); a symbolic ref follows a ref that exists, or an unborn branch when the ref is a HEAD;</item>
 /// <item>connectivity: every commit, tree and blob reachable from a ref or from a value recorded in the
 /// operation log (so undo keeps working) is stored and of the type its referrer expects;</item>
 /// <item>the operation log: every record decodes, sequence numbers run 1..N without gaps and every
@@ -63,6 +64,12 @@ public static class Fsck
         CommitParent,
         TreeEntry,
         TagTarget,
+        LogPrevious,
+        CommitRoot,
+        CollectionRoot,
+        CollectionChild,
+        CollectionValue,
+        StateArrayPage,
     }
 
     /// <summary>An object still to visit: what it must be and where it was found.</summary>
@@ -245,12 +252,12 @@ public static class Fsck
                 _problems.Add(new FsckProblem(FsckProblemKind.DanglingRef, id, name, null,
                     $"Ref {name} points at {id}, which is not stored."));
             }
-            else if (type != ObjectType.Commit && !(type == ObjectType.Tag && IsTagRef(name)))
+            else if (RequiredType(name) is { } required ? type != required : type != ObjectType.Commit && !(type == ObjectType.Tag && IsTagRef(name)))
             {
                 // The operation log recorded this value too; it is not reported again as a root.
                 _reportedRefTargets.Add(id);
                 _problems.Add(new FsckProblem(FsckProblemKind.RefNotACommit, id, name, null,
-                    $"Ref {name} points at {id}, which is a {Noun(type)}, not a commit{(IsTagRef(name) ? " or an annotated tag" : "")}."));
+                    $"Ref {name} points at {id}, which is a {Noun(type)}, not a {(RequiredType(name) is { } r ? Noun(r) : "commit")}{(IsTagRef(name) ? " or an annotated tag" : "")}."));
             }
             else
             {
@@ -261,9 +268,15 @@ public static class Fsck
         /// <summary>Refs under <c>refs/tags/</c> may name an annotated tag; every other ref names a commit.</summary>
         private static bool IsTagRef(RefName name) => name.Value.StartsWith("refs/tags/", StringComparison.Ordinal);
 
+        /// <summary>The memory merge log's refs name a record and the key blob; null for every ref that names a commit.</summary>
+        private static ObjectType? RequiredType(RefName name) =>
+            name == Memory.MergeLog.HeadRef ? ObjectType.MergeLogRecord
+            : name == Memory.MergeLog.KeyRef ? ObjectType.Blob
+            : null;
+
         /// <summary>What a value the operation log recorded for <paramref name="name"/> must be: a tag ref's value may be a tag.</summary>
         private ObjectType ExpectedAt(RefName name, ObjectId id) =>
-            IsTagRef(name) && _types.TryGetValue(id, out var type) && type == ObjectType.Tag ? ObjectType.Tag : ObjectType.Commit;
+            RequiredType(name) ?? (IsTagRef(name) && _types.TryGetValue(id, out var type) && type == ObjectType.Tag ? ObjectType.Tag : ObjectType.Commit);
 
         private void CheckSymbolicRef(RefName name, RefName target, Dictionary<RefName, RefTarget> byName)
         {
@@ -360,7 +373,8 @@ public static class Fsck
                 return;
             }
 
-            if (type == ObjectType.Blob)
+            // Blobs and state array pages point at nothing; the object pass hashed and decoded them.
+            if (type is ObjectType.Blob or ObjectType.StateArrayPage)
             {
                 _reachable++;
                 return;
@@ -383,10 +397,51 @@ public static class Fsck
                     }
 
                     Push(stack, new Pending(commit.Tree, ObjectType.Tree, Via.CommitTree, item.Id));
+                    foreach (var root in commit.Roots)
+                    {
+                        Push(stack, new Pending(root.Id, root.Type, Via.CommitRoot, item.Id, root.Name));
+                    }
+
+                    break;
+                case Collections.CollectionHeader header:
+                    _reachable++;
+                    Push(stack, new Pending(header.Root, ObjectType.CollectionNode, Via.CollectionRoot, item.Id));
+                    break;
+                case Collections.CollectionNode node:
+                    _reachable++;
+                    for (int i = 0; i < node.Count; i++)
+                    {
+                        if (!node.IsLeaf)
+                        {
+                            Push(stack, new Pending(node.Child(i), ObjectType.CollectionNode, Via.CollectionChild, item.Id));
+                        }
+                        else if (!node.Value(i).IsInline)
+                        {
+                            Push(stack, new Pending(node.Value(i).Blob, ObjectType.Blob, Via.CollectionValue, item.Id, node.Key(i)));
+                        }
+                    }
+
                     break;
                 case Tag tag:
                     _reachable++;
                     Push(stack, new Pending(tag.Target, tag.TargetType, Via.TagTarget, item.Id));
+                    break;
+                case StateArrays.StateArrayRoot stateArray:
+                    _reachable++;
+                    for (int page = 0; page < stateArray.Pages.Count; page++)
+                    {
+                        Push(stack, new Pending(stateArray.Pages[page].Page, ObjectType.StateArrayPage, Via.StateArrayPage, item.Id, page.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    }
+
+                    break;
+                case Memory.MergeLogRecord record:
+                    // The heads a record names may be gone (a discarded child); only the chain must stay.
+                    _reachable++;
+                    if (record.Previous != default)
+                    {
+                        Push(stack, new Pending(record.Previous, ObjectType.MergeLogRecord, Via.LogPrevious, item.Id));
+                    }
+
                     break;
                 case Tree tree:
                     _reachable++;
@@ -467,6 +522,12 @@ public static class Fsck
             Via.CommitParent => $"a parent of commit {item.From}",
             Via.TreeEntry => $"entry '{EntryName.Escape(item.Entry!)}' of tree {item.From}",
             Via.TagTarget => $"the target of tag {item.From}",
+            Via.LogPrevious => $"the record before merge-log record {item.From}",
+            Via.CommitRoot => $"root '{EntryName.Escape(item.Entry!)}' of commit {item.From}",
+            Via.CollectionRoot => $"the root node of collection {item.From}",
+            Via.CollectionChild => $"a child of collection node {item.From}",
+            Via.CollectionValue => $"the value of key '{EntryName.Escape(item.Entry!)}' in collection node {item.From}",
+            Via.StateArrayPage => $"page {item.Entry} of state array checkpoint {item.From}",
             _ => throw new InvalidOperationException(),
         };
 

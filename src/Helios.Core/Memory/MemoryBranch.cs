@@ -1,4 +1,5 @@
 using Helios.Core.Collections;
+using Helios.Core.Collections.Search;
 using Helios.Core.Errors;
 using Helios.Core.Objects;
 using Helios.Core.Refs;
@@ -17,12 +18,14 @@ public sealed class MemoryBranch
 {
     private readonly Repository _repository;
     private readonly CollectionTree _tree;
+    private readonly VectorBlockCache _blocks;
     private readonly Dictionary<string, MemoryCollection> _open = new(StringComparer.Ordinal);
 
-    internal MemoryBranch(Repository repository, CollectionTree tree, BranchName branch)
+    internal MemoryBranch(Repository repository, CollectionTree tree, VectorBlockCache blocks, BranchName branch)
     {
         _repository = repository;
         _tree = tree;
+        _blocks = blocks;
         Branch = branch;
         Head = repository.TryGetBranch(branch) ?? throw new NotFoundException(branch.Value, $"Branch '{branch}' does not exist.");
     }
@@ -63,7 +66,7 @@ public sealed class MemoryBranch
             throw new HeliosException(HeliosErrorCode.InvalidArgument, $"'{name}' on branch '{Branch}' is a state array, not a collection.");
         }
 
-        var collection = new MemoryCollection(_tree, name, _tree.ReadHeader(root.Id).Dimension, root.Id);
+        var collection = new MemoryCollection(_tree, _blocks, name, _tree.ReadHeader(root.Id).Dimension, root.Id);
         _open.Add(name, collection);
         return collection;
     }
@@ -85,7 +88,7 @@ public sealed class MemoryBranch
             throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Collection '{name}': {problem}.");
         }
 
-        var collection = new MemoryCollection(_tree, name, dimension, null);
+        var collection = new MemoryCollection(_tree, _blocks, name, dimension, null);
         _open.Add(name, collection);
         return collection;
     }
@@ -122,8 +125,9 @@ public sealed class MemoryBranch
 
                 if (start is null)
                 {
+                    // Stored now (two small objects) because Apply reads the header it starts from.
                     var empty = CollectionTree.Empty(c.Dimension);
-                    objects.AddRange(empty.NewObjects);
+                    _repository.Objects.Store.PutMany(empty.NewObjects);
                     start = empty.HeaderId;
                 }
 

@@ -1,4 +1,5 @@
 using Helios.Core.Collections;
+using Helios.Core.Collections.Search;
 using Helios.Core.Errors;
 using Helios.Core.Objects;
 
@@ -13,12 +14,14 @@ namespace Helios.Core.Memory;
 public sealed class MemoryCollection
 {
     private readonly CollectionTree _tree;
+    private readonly VectorBlockCache _blocks;
     private readonly SortedDictionary<string, CollectionValue?> _pending = new(Utf8NameComparer.Instance);
     private long _countDelta;
 
-    internal MemoryCollection(CollectionTree tree, string name, int dimension, ObjectId? committed)
+    internal MemoryCollection(CollectionTree tree, VectorBlockCache blocks, string name, int dimension, ObjectId? committed)
     {
         _tree = tree;
+        _blocks = blocks;
         Name = name;
         Dimension = dimension;
         Committed = committed;
@@ -106,6 +109,49 @@ public sealed class MemoryCollection
         Overlay(Committed is { } c ? _tree.Scan(c, fromInclusive, toExclusive) : [],
             _pending.Where(e => (fromInclusive is null || Utf8NameComparer.Instance.Compare(e.Key, fromInclusive) >= 0)
                 && (toExclusive is null || Utf8NameComparer.Instance.Compare(e.Key, toExclusive) < 0)));
+
+    /// <summary>
+    /// The exact top <paramref name="k"/> vectors for <paramref name="query"/> by <paramref name="metric"/>,
+    /// best first, edits included; only keys starting with <paramref name="keyPrefix"/> when given.
+    /// See <see cref="CollectionTree.Search"/> for the cost.
+    /// </summary>
+    public IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k, SimilarityMetric metric = SimilarityMetric.Cosine, string? keyPrefix = null)
+    {
+        if (Dimension == 0)
+        {
+            throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Collection '{Name}' holds no vectors (its dimension is 0); there is nothing to search.");
+        }
+
+        if (_pending.Count == 0)
+        {
+            return Committed is { } only ? _tree.Search(only, query, k, metric, _blocks, keyPrefix) : VectorSearch.Search(query, [], k, metric);
+        }
+
+        // Edited keys: their committed vectors are stale, so ask for enough extra hits to drop them,
+        // then score the edited vectors as one more block.
+        var committed = Committed is { } c ? _tree.Search(c, query, k + _pending.Count, metric, _blocks, keyPrefix) : [];
+        var edited = new VectorBlock.Builder(Dimension, _pending.Count);
+        foreach (var (key, value) in _pending)
+        {
+            if (value is { Kind: CollectionValueKind.Vector } && (string.IsNullOrEmpty(keyPrefix) || key.StartsWith(keyPrefix, StringComparison.Ordinal)))
+            {
+                edited.Add(key, value.VectorSpan(Dimension));
+            }
+        }
+
+        var top = new TopK(k);
+        foreach (var hit in committed.Where(h => !_pending.ContainsKey(h.Key)))
+        {
+            top.Offer(hit.Key, hit.Score);
+        }
+
+        foreach (var hit in VectorSearch.Search(query, [edited.Build()], k, metric))
+        {
+            top.Offer(hit.Key, hit.Score);
+        }
+
+        return top.ToSortedArray();
+    }
 
     /// <summary>After a commit: the edits are in <paramref name="version"/> now.</summary>
     internal void MarkCommitted(ObjectId version)

@@ -27,11 +27,14 @@ public sealed record MergeLogAppend(ObjectId Id, MergeLogRecord Record, IReadOnl
 /// </summary>
 public sealed class MergeLog
 {
+    /// <summary>The namespace of the log's refs; <c>undo</c> leaves them alone, so an undone merge keeps its record.</summary>
+    public const string RefPrefix = "refs/memory/";
+
     /// <summary>The ref naming the newest record.</summary>
-    public static readonly RefName HeadRef = RefName.Parse("refs/memory/log");
+    public static readonly RefName HeadRef = RefName.Parse(RefPrefix + "log");
 
     /// <summary>The ref naming the blob that holds the log's public key.</summary>
-    public static readonly RefName KeyRef = RefName.Parse("refs/memory/key");
+    public static readonly RefName KeyRef = RefName.Parse(RefPrefix + "key");
 
     private const int AppendAttempts = 16;
 

@@ -5,7 +5,7 @@ using Helios.Core.Objects;
 namespace Helios.Core.Memory;
 
 /// <summary>How one conflicting key was settled. Values are frozen by the merge-log record's golden tests.</summary>
-public enum ConflictResolution : byte
+public enum MergeLogResolution : byte
 {
     /// <summary>The parent's value was kept (parent-wins).</summary>
     Parent = 1,
@@ -35,7 +35,7 @@ public enum ConflictResolution : byte
 public sealed record MergeLogConflict
 {
     /// <summary>Builds a conflict; a manual resolution needs <paramref name="manualValueHash"/>, every other must not have one.</summary>
-    public MergeLogConflict(string collection, string key, ConflictResolution resolution, ObjectId? manualValueHash = null)
+    public MergeLogConflict(string collection, string key, MergeLogResolution resolution, ObjectId? manualValueHash = null)
     {
         MergeLogText.EnsureValid(collection, "collection name", allowEmpty: false);
         MergeLogText.EnsureValid(key, "key", allowEmpty: false);
@@ -44,7 +44,7 @@ public sealed record MergeLogConflict
             throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Conflict resolution {(int)resolution} for key '{EntryName.Escape(key)}' is not one of parent, child, newest:parent, newest:child, manual, delete.");
         }
 
-        if ((resolution == ConflictResolution.Manual) != manualValueHash.HasValue)
+        if ((resolution == MergeLogResolution.Manual) != manualValueHash.HasValue)
         {
             throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Key '{EntryName.Escape(key)}': a manual resolution needs the hash of the chosen value, and only a manual one has it.");
         }
@@ -60,27 +60,27 @@ public sealed record MergeLogConflict
     {
         Span<byte> hash = stackalloc byte[ObjectId.Size];
         Blake3.Hash(value, hash);
-        return new MergeLogConflict(collection, key, ConflictResolution.Manual, new ObjectId(hash));
+        return new MergeLogConflict(collection, key, MergeLogResolution.Manual, new ObjectId(hash));
     }
 
     public string Collection { get; }
 
     public string Key { get; }
 
-    public ConflictResolution Resolution { get; }
+    public MergeLogResolution Resolution { get; }
 
     /// <summary>BLAKE3 of the value chosen by hand; null unless <see cref="Resolution"/> is manual.</summary>
     public ObjectId? ManualValueHash { get; }
 
     /// <summary>The resolution as the CLI and JSON show it: parent, child, newest:parent, newest:child, manual, delete.</summary>
-    public static string Name(ConflictResolution resolution) => resolution switch
+    public static string Name(MergeLogResolution resolution) => resolution switch
     {
-        ConflictResolution.Parent => "parent",
-        ConflictResolution.Child => "child",
-        ConflictResolution.NewestParent => "newest:parent",
-        ConflictResolution.NewestChild => "newest:child",
-        ConflictResolution.Manual => "manual",
-        ConflictResolution.Delete => "delete",
+        MergeLogResolution.Parent => "parent",
+        MergeLogResolution.Child => "child",
+        MergeLogResolution.NewestParent => "newest:parent",
+        MergeLogResolution.NewestChild => "newest:child",
+        MergeLogResolution.Manual => "manual",
+        MergeLogResolution.Delete => "delete",
         _ => throw new ArgumentOutOfRangeException(nameof(resolution)),
     };
 

@@ -207,13 +207,13 @@ public sealed class MergeLogRecord : HeliosObject
             }
 
             string key = ReadText(ref r, "key", allowEmpty: false);
-            var resolution = (ConflictResolution)r.ReadByte();
+            var resolution = (MergeLogResolution)r.ReadByte();
             if (!Enum.IsDefined(resolution))
             {
                 throw new FormatException($"conflict {i} has unknown resolution {(byte)resolution}");
             }
 
-            ObjectId? valueHash = resolution == ConflictResolution.Manual ? r.ReadId() : null;
+            ObjectId? valueHash = resolution == MergeLogResolution.Manual ? r.ReadId() : null;
             conflicts[i] = new MergeLogConflict(collections[index], key, resolution, valueHash);
             if (i > 0 && MergeLogConflict.Compare(conflicts[i - 1], conflicts[i]) >= 0)
             {

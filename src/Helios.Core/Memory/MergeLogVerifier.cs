@@ -1,5 +1,6 @@
 using Helios.Core.Errors;
 using Helios.Core.Objects;
+using Helios.Core.Refs;
 using Helios.Core.Repositories;
 using Helios.Core.Serialization;
 
@@ -65,13 +66,14 @@ public static class MergeLogVerifier
                 continue;
             }
 
-            if (TryReadTrailer(rest.Span, out long trailerCount, out var head, out var signer, out var signature))
+            return ReadTrailer(rest.Span, out long trailerCount, out var head, out var signer, out var signature) switch
             {
-                return CheckTrailer(rest.Span[..^MergeLogPublicKey.SignatureLength], trailerCount, head, signer, signature, count, previous, key);
-            }
-
-            return MergeLogVerification.Failed(expected, MergeLogDefect.Undecodable, count,
-                $"The bytes at offset {position} are neither record {expected} nor a valid trailer.");
+                TrailerShape.Complete => CheckTrailer(rest.Span[..^MergeLogPublicKey.SignatureLength], trailerCount, head, signer, signature, count, previous, key),
+                TrailerShape.CutOff => MergeLogVerification.Failed(expected, MergeLogDefect.Truncated, count,
+                    $"The file ends inside the trailer after record {count}: the end of the file was cut off."),
+                _ => MergeLogVerification.Failed(expected, MergeLogDefect.Undecodable, count,
+                    $"The bytes at offset {position} are neither record {expected} nor a valid trailer."),
+            };
         }
     }
 
@@ -84,7 +86,16 @@ public static class MergeLogVerifier
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(key);
-        var target = repository.Refs.Read(MergeLog.HeadRef);
+        RefTarget? target;
+        try
+        {
+            target = repository.Refs.Read(MergeLog.HeadRef);
+        }
+        catch (HeliosException e) when (e.Code == HeliosErrorCode.Corruption)
+        {
+            return MergeLogVerification.Failed(null, MergeLogDefect.Missing, 0, $"{MergeLog.HeadRef} cannot be read: {e.Message}");
+        }
+
         if (target is null)
         {
             return MergeLogVerification.Succeeded(0);
@@ -271,35 +282,46 @@ public static class MergeLogVerifier
             : (span.Length - r.Remaining + (int)payload, null);
     }
 
-    private static bool TryReadTrailer(ReadOnlySpan<byte> span, out long count, out ObjectId head, out ObjectId signer, out ReadOnlySpan<byte> signature)
+    private enum TrailerShape
+    {
+        Complete,
+        CutOff,
+        Malformed,
+    }
+
+    private static TrailerShape ReadTrailer(ReadOnlySpan<byte> span, out long count, out ObjectId head, out ObjectId signer, out ReadOnlySpan<byte> signature)
     {
         count = 0;
         head = signer = default;
         signature = default;
+        const int Fixed = 2 * ObjectId.Size + MergeLogPublicKey.SignatureLength;
+        var r = new CanonicalReader(span);
+        if (r.ReadByte() != MergeLogFile.TrailerMarker)
+        {
+            return TrailerShape.Malformed;
+        }
+
+        ulong n;
         try
         {
-            var r = new CanonicalReader(span);
-            if (r.ReadByte() != MergeLogFile.TrailerMarker)
-            {
-                return false;
-            }
-
-            ulong n = r.ReadVarUInt();
-            head = r.ReadId();
-            signer = r.ReadId();
-            signature = r.ReadRaw(MergeLogPublicKey.SignatureLength);
-            if (!r.AtEnd || n > long.MaxValue)
-            {
-                return false;
-            }
-
-            count = (long)n;
-            return true;
+            n = r.ReadVarUInt();
         }
         catch (FormatException)
         {
-            return false;
+            // Varints are read a byte at a time: none left means the count itself was cut short.
+            return r.Remaining == 0 ? TrailerShape.CutOff : TrailerShape.Malformed;
         }
+
+        if (r.Remaining != Fixed || n > long.MaxValue)
+        {
+            return r.Remaining < Fixed ? TrailerShape.CutOff : TrailerShape.Malformed;
+        }
+
+        count = (long)n;
+        head = r.ReadId();
+        signer = r.ReadId();
+        signature = r.ReadRaw(MergeLogPublicKey.SignatureLength);
+        return TrailerShape.Complete;
     }
 
     private static MergeLogRecord? TryDecode(ObjectId id, ReadOnlyMemory<byte> bytes, out string? problem)

@@ -1,4 +1,6 @@
+using Helios.Core.Collections;
 using Helios.Core.Errors;
+using Helios.Core.Memory;
 using Helios.Core.Objects;
 using Helios.Core.Repositories;
 
@@ -7,7 +9,8 @@ namespace Helios.Core.Merging;
 /// <summary>
 /// Merges the collections and state arrays two commits record (<see cref="Commit.Roots"/>), name by
 /// name against the merge base's: a root changed on one side only is taken from that side, as a
-/// file would be. Cost O(roots) plus, for a collection both sides changed, that collection's merge.
+/// file would be, and a collection both sides changed is merged key by key with the merge's strategy.
+/// Cost O(roots) plus, for such a collection, its merge (O(keys either side changed × log n)).
 /// </summary>
 internal static class RootMerge
 {
@@ -35,7 +38,11 @@ internal static class RootMerge
             var b = Find(ancestors, name);
             var o = Find(ours, name);
             var t = Find(theirs, name);
-            var result = o == t || t == b ? o : o == b ? t : Both(name, o, t, strategy);
+            var result = o == t || t == b ? o
+                : o == b ? t
+                : o is { Type: ObjectType.Collection } && t is { Type: ObjectType.Collection } && b is null or { Type: ObjectType.Collection }
+                    ? MergeCollection(repository, name, b, o, t, parent, child, bases, strategy)
+                    : Both(name, o, t, strategy);
             if (result is not null)
             {
                 merged.Add(result);
@@ -43,6 +50,42 @@ internal static class RootMerge
         }
 
         return merged;
+    }
+
+    /// <summary>A collection both sides changed: merged key by key, as <c>helios memory merge</c> does; its new objects are stored.</summary>
+    private static StateRoot MergeCollection(Repository repository, string name, StateRoot? b, StateRoot ours, StateRoot theirs,
+        ObjectId parent, ObjectId child, IReadOnlyList<ObjectId> bases, MergeStrategy strategy)
+    {
+        var tree = new CollectionTree(repository.Objects);
+        ObjectId baseId;
+        if (b is not null)
+        {
+            baseId = b.Id;
+        }
+        else
+        {
+            var empty = CollectionTree.Empty(tree.ReadHeader(ours.Id).Dimension);
+            repository.Objects.Store.PutMany(empty.NewObjects);
+            baseId = empty.HeaderId;
+        }
+
+        var result = tree.Merge(baseId, ours.Id, theirs.Id, conflict => strategy switch
+        {
+            MergeStrategy.ParentWins => KeyResolution.Ours,
+            MergeStrategy.ChildWins => KeyResolution.Theirs,
+            MergeStrategy.NewestWins when bases.Count > 0 =>
+                CollectionHistory.ChildIsNewer(repository, tree, name, conflict.Key, parent, child, bases[0]) ? KeyResolution.Theirs : KeyResolution.Ours,
+            _ => KeyResolution.Unresolved,
+        });
+        if (result.HeaderId is not { } merged)
+        {
+            var keys = result.Report.Where(e => e.Resolution == ConflictChoice.Unresolved).Select(e => e.Key).ToArray();
+            throw new HeliosException(HeliosErrorCode.Conflict,
+                $"Both sides changed {keys.Length} key(s) of collection '{name}' ({string.Join(", ", keys.Take(10))}{(keys.Length > 10 ? ", …" : "")}); merge with --strategy parent-wins, child-wins or newest-wins, or resolve them with 'helios memory merge'.");
+        }
+
+        repository.Objects.Store.PutMany(result.NewObjects);
+        return new StateRoot(name, ObjectType.Collection, merged);
     }
 
     private static StateRoot? Both(string name, StateRoot? ours, StateRoot? theirs, MergeStrategy strategy) => strategy switch

@@ -447,7 +447,10 @@ public sealed class Repository : IDisposable
             throw new HeliosException(HeliosErrorCode.NothingToDo, "Nothing to undo: no operation since the repository was initialised.");
         }
 
-        var updates = last.Changes.Select(c => new RefUpdate(c.Name, c.New, c.Old)).ToArray();
+        // The memory merge log is an audit trail: undoing a merge moves the branches back, and the
+        // operation log records that, but the merge's signed record stays in the chain.
+        var updates = last.Changes.Where(c => !c.Name.Value.StartsWith(Memory.MergeLog.RefPrefix, StringComparison.Ordinal))
+            .Select(c => new RefUpdate(c.Name, c.New, c.Old)).ToArray();
         return Apply("undo", $"undo operation {last.Sequence}: {last.Info.Description}", agent, updates);
     }
 

@@ -60,6 +60,37 @@ public sealed class RootMergeTests : IDisposable
         Assert.Equal([Root("sim", 3, ObjectType.StateArray)], _repo.ReadCommit(report.Commit!.Value).Roots);
     }
 
+    [Fact]
+    public void A_file_merge_merges_a_collection_both_sides_changed_key_by_key()
+    {
+        var memory = new Helios.Core.Memory.AgentMemory(_repo);
+        var main = _repo.OpenHead();
+        main.Write("base.txt", "b\n");
+        _repo.Commit(main, "base").EnsureCommitted();
+        var kb = memory.Open(Repository.DefaultBranch);
+        kb.CreateCollection("kb", 0).Put("shared", "0"u8);
+        var at = kb.Commit("kb")!.Value;
+        _repo.CreateBranch(Feature, at);
+        var ours = memory.Open(Repository.DefaultBranch);
+        ours.Collection("kb").Put("ours", "1"u8);
+        ours.Collection("kb").Put("shared", "ours"u8);
+        ours.Commit("ours");
+        var theirs = memory.Open(Feature);
+        theirs.Collection("kb").Put("theirs", "2"u8);
+        theirs.Collection("kb").Put("shared", "theirs"u8);
+        var child = theirs.Commit("theirs")!.Value;
+        main = _repo.OpenHead();
+
+        var refused = Assert.Throws<HeliosException>(() => _repo.Merge(main, child));
+        Assert.Contains("collection 'kb' (shared)", refused.Message, StringComparison.Ordinal);
+
+        var report = _repo.Merge(main, child, new MergeOptions { Strategy = MergeStrategy.ChildWins });
+        var merged = memory.Open(Repository.DefaultBranch).Collection("kb");
+        Assert.Equal(MergeOutcome.Merged, report.Outcome);
+        Assert.Equal(["ours", "shared", "theirs"], merged.Scan().Select(kv => kv.Key));
+        Assert.Equal("theirs"u8.ToArray(), merged.GetBytes("shared"));
+    }
+
     private static StateRoot Root(string name, byte version, ObjectType type = ObjectType.Collection) =>
         new(name, type, ObjectId.Of([(byte)type, version]));
 

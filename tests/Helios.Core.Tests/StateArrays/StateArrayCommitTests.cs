@@ -1,4 +1,5 @@
 using Helios.Core.Errors;
+using Helios.Core.Integrity;
 using Helios.Core.Objects;
 using Helios.Core.Refs;
 using Helios.Core.Repositories;
@@ -180,5 +181,26 @@ public class StateArrayCommitTests
 
         var id = registry.CommitTo(_repo, _main, "every third frame").Commit!.Value;
         Assert.Equal(agents.LastCheckpoint, _repo.ReadCommit(id).FindRoot("agents")!.Id);
+    }
+
+    [Fact]
+    public void Fsck_walks_a_committed_state_array_to_its_pages_and_reports_a_missing_page_with_its_checkpoint()
+    {
+        var registry = new StateArrayRegistry(_repo.Objects.Store);
+        var agents = registry.Create<Agent>("agents", 2000, options: SmallPages);
+        agents.Set(100, AgentFor(100));
+        registry.CommitTo(_repo, _main, "frame");
+        var report = Fsck.Check(_repo);
+        Assert.True(report.IsClean);
+        // The commit, its empty tree, the root, the page written, and the zero pages: one full, one
+        // for the shorter last page (2,000 agents are 31 pages of 64 and one of 16).
+        Assert.Equal(6, report.ReachableObjects);
+
+        var root = StateArray.ReadRoot(_repo.Objects.Store, agents.LastCheckpoint!.Value);
+        _repo.Objects.Store.Delete([root.Pages[1].Page]);
+        var problem = Assert.Single(Fsck.Check(_repo).Problems);
+        Assert.Equal(FsckProblemKind.MissingObject, problem.Kind);
+        Assert.Equal(root.Pages[1].Page, problem.Id);
+        Assert.Contains($"page 1 of state array checkpoint {agents.LastCheckpoint}", problem.Message, StringComparison.Ordinal);
     }
 }

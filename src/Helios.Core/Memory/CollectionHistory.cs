@@ -1,0 +1,41 @@
+using Helios.Core.Collections;
+using Helios.Core.Objects;
+using Helios.Core.Repositories;
+
+namespace Helios.Core.Memory;
+
+/// <summary>When keys of a collection last changed along a branch's history (for newest-wins).</summary>
+internal static class CollectionHistory
+{
+    /// <summary>
+    /// newest-wins for one key: true when the child's last change to it is at least as new as the
+    /// parent's (commit times, following first parents back to the merge base; ties go to the child).
+    /// Cost: two lookups per commit walked.
+    /// </summary>
+    public static bool ChildIsNewer(Repository repository, CollectionTree tree, string collection, string key, ObjectId parentHead, ObjectId childHead, ObjectId mergeBase) =>
+        LastChange(repository, tree, collection, key, childHead, mergeBase) >= LastChange(repository, tree, collection, key, parentHead, mergeBase);
+
+    private static DateTimeOffset LastChange(Repository repository, CollectionTree tree, string collection, string key, ObjectId head, ObjectId mergeBase)
+    {
+        long stopAt = repository.ReadCommit(mergeBase).Generation;
+        var id = head;
+        var commit = repository.ReadCommit(id);
+        var value = ValueAt(tree, commit, collection, key);
+        while (id != mergeBase && commit.Parents.Count > 0 && commit.Generation > stopAt)
+        {
+            var parent = repository.ReadCommit(commit.Parents[0]);
+            if (!Equals(ValueAt(tree, parent, collection, key), value))
+            {
+                break;
+            }
+
+            id = commit.Parents[0];
+            commit = parent;
+        }
+
+        return commit.Committer.When;
+    }
+
+    private static StoredValue? ValueAt(CollectionTree tree, Commit commit, string collection, string key) =>
+        commit.FindRoot(collection) is { Type: ObjectType.Collection } root ? tree.TryGetStored(root.Id, key) : null;
+}
