@@ -13,7 +13,8 @@ namespace Helios.Benchmarks;
 /// dirty pages and bytes, then a summary; finishes with a diff, a validation and a rollback to the
 /// first frame. Options: <c>--agents N</c> (1,000,000), <c>--frames F</c> (60), <c>--fraction X</c>
 /// (0.01), <c>--pattern contiguous|clustered|scattered</c> (clustered), <c>--commit-every K</c> (10),
-/// <c>--backend inmemory|sqlitefast|sqlitedurable</c> (inmemory), <c>--quiet</c> (summary only).
+/// <c>--backend inmemory|sqlitefast|sqlitedurable</c> (inmemory), <c>--page-size BYTES</c> (65536),
+/// <c>--quiet</c> (summary only).
 /// Timing figures from a loaded machine are indicative only.
 /// </summary>
 internal static class StateArraySimulation
@@ -26,12 +27,13 @@ internal static class StateArraySimulation
         var pattern = Enum.Parse<UpdatePattern>(OptionText(args, "--pattern") ?? "clustered", ignoreCase: true);
         int commitEvery = (int)Option(args, "--commit-every", 10L);
         var backend = Enum.Parse<Backend>(OptionText(args, "--backend") ?? "inmemory", ignoreCase: true);
+        int pageSize = (int)Option(args, "--page-size", StateArrayOptions.DefaultPageSize);
         bool quiet = args.Contains("--quiet");
 
         using var bench = BenchRepository.Create(backend);
         var repository = bench.Repository;
         var registry = new StateArrayRegistry(repository.Objects.Store);
-        var world = registry.Create<SimAgent>("agents", agents, schema: "sim-agents/v1");
+        var world = registry.Create<SimAgent>("agents", agents, schema: "sim-agents/v1", new StateArrayOptions { PageSize = pageSize });
         SimulatedAgents.Fill(world);
         var rng = new Random(1);
 
