@@ -104,7 +104,8 @@ public sealed partial class StateArrayRegistry
     /// Brings every registered array to its root in <paramref name="commit"/> (after a checkout, reset or
     /// undo moved the branch), rewriting only pages that differ (<see cref="StateArray.Rollback"/>). Every
     /// root is read and checked against its array (schema, record size, geometry) before any array
-    /// changes; arrays the commit has no root for are left as they are and listed.
+    /// changes; arrays the commit has no root for are left as they are and listed. Changes not yet
+    /// checkpointed in a restored array are discarded, as by a rollback.
     /// </summary>
     public StateArrayRestore Restore(Repository repository, ObjectId commit)
     {
