@@ -265,7 +265,8 @@ internal static class MemoryInspectCommands
         var log = new MergeLog(context.Repository);
         if (publicKey)
         {
-            context.Out.Write(log.ExportPublicKeyPem());
+            // PEM from .NET ends without a newline; a file redirected from stdout should end with one.
+            context.Out.WriteLine(log.ExportPublicKeyPem().TrimEnd('\n'));
             return ExitCodes.Success;
         }
 

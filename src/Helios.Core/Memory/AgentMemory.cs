@@ -87,7 +87,7 @@ public sealed partial class AgentMemory(Repository repository)
     {
         for (int attempt = 0; ; attempt++)
         {
-            var info = Find(child) ?? throw NotMemoryBranch(child);
+            var info = Find(child) ?? throw NotMemoryBranch(child, $"are discarded this way; 'helios branch -d {child}' deletes ordinary branches");
             if (info.Status == MemoryBranchStatus.Discarded)
             {
                 throw new HeliosException(HeliosErrorCode.InvalidState, $"Memory branch '{child}' is already discarded.");
@@ -143,8 +143,15 @@ public sealed partial class AgentMemory(Repository repository)
 
     private static RefName LineageRef(BranchName child) => RefName.Parse(LineagePrefix + child.Value);
 
-    private static NotFoundException NotMemoryBranch(BranchName child) =>
-        new NotFoundException(child.Value, $"'{child}' is not a memory branch (derive one with 'helios memory derive PARENT {child}').");
+    /// <summary>
+    /// Not-found for a name with no lineage record. An ordinary branch by that name gets its own sentence
+    /// (<paramref name="ordinaryAlternative"/> says what handles those), because "derive one" would be
+    /// wrong advice: the name is taken.
+    /// </summary>
+    private NotFoundException NotMemoryBranch(BranchName child, string ordinaryAlternative) =>
+        repository.TryGetBranch(child) is null
+            ? new NotFoundException(child.Value, $"No memory branch named '{child}' ('helios memory list --all' lists them).")
+            : new NotFoundException(child.Value, $"'{child}' is a branch but not a memory branch (only branches made with 'helios memory derive' {ordinaryAlternative}).");
 
     /// <summary>Encodes the lineage record commit for <paramref name="info"/> into <paramref name="objects"/> and returns its id.</summary>
     private ObjectId Record(MemoryBranchInfo info, ObjectId? previous, List<EncodedObject> objects, IReadOnlyDictionary<string, string>? extra = null)

@@ -27,7 +27,7 @@ public sealed partial class AgentMemory
         var log = new MergeLog(repository);
         for (int attempt = 0; ; attempt++)
         {
-            var info = Find(child) ?? throw NotMemoryBranch(child);
+            var info = Find(child) ?? throw NotMemoryBranch(child, $"merge this way; 'helios merge {child}' merges ordinary branches");
             if (info.Status == MemoryBranchStatus.Discarded || info.Head is not { } childHead)
             {
                 throw new HeliosException(HeliosErrorCode.InvalidState, $"Memory branch '{child}' was discarded; there is nothing to merge.");
