@@ -81,7 +81,9 @@ public sealed partial class AgentMemory(Repository repository)
 
     /// <summary>
     /// Deletes <paramref name="child"/> and marks its record discarded, in one transaction: O(1),
-    /// nothing is copied or rewritten, and <c>undo</c> brings it back (until gc).
+    /// nothing is copied or rewritten, and <c>undo</c> brings it back (until gc). Refused (invalid
+    /// state) while a worktree has the branch checked out, as for any branch deletion: that HEAD would
+    /// be left on a branch that no longer exists.
     /// </summary>
     public MemoryBranchInfo Discard(BranchName child, string agent = "")
     {
@@ -91,6 +93,11 @@ public sealed partial class AgentMemory(Repository repository)
             if (info.Status == MemoryBranchStatus.Discarded)
             {
                 throw new HeliosException(HeliosErrorCode.InvalidState, $"Memory branch '{child}' is already discarded.");
+            }
+
+            if (repository.CheckedOutBranches().Contains(child))
+            {
+                throw new HeliosException(HeliosErrorCode.InvalidState, $"Cannot discard memory branch '{child}': it is checked out in a worktree; check out another branch there first.");
             }
 
             var now = repository.Now();
@@ -137,9 +144,15 @@ public sealed partial class AgentMemory(Repository repository)
         return List().Where(i => i.LastActive < cutoff).ToArray();
     }
 
-    /// <summary>Discards every orphan (see <see cref="Orphans"/>); returns what was discarded.</summary>
-    public IReadOnlyList<MemoryBranchInfo> DiscardOrphans(TimeSpan inactiveFor, string agent = "") =>
-        Orphans(inactiveFor).Select(o => Discard(o.Branch, agent)).ToArray();
+    /// <summary>
+    /// Discards every orphan (see <see cref="Orphans"/>) except those checked out in a worktree (someone
+    /// is looking at them, and deleting them would strand that HEAD); returns what was discarded.
+    /// </summary>
+    public IReadOnlyList<MemoryBranchInfo> DiscardOrphans(TimeSpan inactiveFor, string agent = "")
+    {
+        var checkedOut = repository.CheckedOutBranches();
+        return Orphans(inactiveFor).Where(o => !checkedOut.Contains(o.Branch)).Select(o => Discard(o.Branch, agent)).ToArray();
+    }
 
     private static RefName LineageRef(BranchName child) => RefName.Parse(LineagePrefix + child.Value);
 
