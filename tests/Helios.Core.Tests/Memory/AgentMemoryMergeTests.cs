@@ -85,6 +85,25 @@ public sealed class AgentMemoryMergeTests : IDisposable
         Assert.True(log.Verify().IsValid);
     }
 
+    [Fact]
+    public void A_child_with_nothing_the_parent_lacks_is_merged_without_moving_the_parent_and_still_logged()
+    {
+        _memory.Derive(Main, Child, "agent-1");
+        var parent = _memory.Open(Main);
+        parent.Collection("notes").Put("later", "parent"u8);
+        var parentHead = parent.Commit("parent moved on")!.Value;
+
+        var first = _memory.Merge(Child);
+        var again = _memory.Merge(Child);
+
+        Assert.Equal(parentHead, _repo.TryGetBranch(Main));
+        Assert.Equal((parentHead, parentHead), (first.ParentAfter, again.ParentAfter));
+        Assert.Empty(first.Collections);
+        Assert.Equal(MemoryBranchStatus.Merged, _memory.Find(Child)!.Status);
+        Assert.Equal(2, new MergeLog(_repo).Records().Count());
+        Assert.All(new MergeLog(_repo).Records(), r => Assert.Equal(r.Record.Entry.ParentBefore, r.Record.Entry.ParentAfter));
+    }
+
     [Theory]
     [InlineData(MergeStrategy.ParentWins, 10)]
     [InlineData(MergeStrategy.ChildWins, 20)]
