@@ -290,6 +290,9 @@ public sealed class MemoryProcessTests : IDisposable
         var missingKey = Run(repo, "memory", "show", "main", "-c", "patterns", "-k", "nope");
         Assert.True(missingKey.Code == 2 && missingKey.Stderr.Contains("no key 'nope'", StringComparison.Ordinal), missingKey.ToString());
 
+        var negative = Run(repo, "memory", "show", "main", "-c", "patterns", "-n", "-1");
+        Assert.True(negative.Code == 2 && negative.Stderr.Contains("-n takes a number of keys", StringComparison.Ordinal), negative.ToString());
+
         Succeed(repo, "memory", "derive", "main", Child);
         var strategy = Run(repo, "memory", "merge", Child, "--strategy", "octopus");
         Assert.True(strategy.Code == 2 && strategy.Stderr.Contains("octopus", StringComparison.Ordinal), strategy.ToString());

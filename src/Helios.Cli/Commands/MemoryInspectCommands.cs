@@ -49,6 +49,11 @@ internal static class MemoryInspectCommands
 
     private static int Show(CliContext context, string revision, string? collection, string? key, int limit, bool json)
     {
+        if (limit < 0)
+        {
+            throw new HeliosException(HeliosErrorCode.InvalidArgument, $"-n takes a number of keys (0 or more), not {limit}.");
+        }
+
         var repository = context.Repository;
         var memory = new AgentMemory(repository);
         var commit = repository.ReadCommit(repository.ResolveRevision(revision));
