@@ -163,6 +163,7 @@ public sealed class MemoryProcessTests : IDisposable
         var refused = Run(repo, "memory", "merge", Child);
 
         Assert.True(refused.Code == 1, refused.ToString());
+        Assert.Equal($"Not merged: {Child} into main (manual).", refused.Lines[0]);
         Assert.Contains("    conflict p004: unresolved", refused.Lines);
         Assert.Contains("    conflict p005: unresolved", refused.Lines);
         Assert.Contains("patterns:p004, patterns:p005", refused.Stderr, StringComparison.Ordinal);

@@ -195,7 +195,7 @@ internal static class MemoryInspectCommands
         {
             // Show which keys conflict (a dry run writes nothing), then fail with the merge's own message.
             report = memory.Merge(BranchName.Parse(child), options with { DryRun = true });
-            Print(context, report, json);
+            Print(context, report, json, refused: true);
             context.Error.WriteLine($"helios: {e.Message}");
             return ExitCodes.NotDone;
         }
@@ -204,7 +204,9 @@ internal static class MemoryInspectCommands
         return report.HasUnresolvedConflicts ? ExitCodes.NotDone : ExitCodes.Success;
     }
 
-    private static void Print(CliContext context, MemoryMergeReport report, bool json)
+    // refused: the report is a dry run standing in for a merge that was asked for and refused, so its
+    // heading must not read as "would merge".
+    private static void Print(CliContext context, MemoryMergeReport report, bool json, bool refused = false)
     {
         if (json)
         {
@@ -248,7 +250,7 @@ internal static class MemoryInspectCommands
             return;
         }
 
-        string outcome = report.DryRun ? "Would merge" : "Merged";
+        string outcome = refused ? "Not merged:" : report.DryRun ? "Would merge" : "Merged";
         context.Out.WriteLine($"{outcome} {report.Child} into {report.Parent} ({report.Strategy.Name()}){(report.ParentAfter is { } after ? $": {report.Parent} is now {after.ToShortString()}" : "")}.");
         foreach (var c in report.Collections)
         {
