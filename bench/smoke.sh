@@ -36,4 +36,5 @@ done
 dotnet "$dll" memory --smoke || fail "the memory-footprint check failed"
 dotnet "$dll" breakdown --smoke || fail "the commit breakdown failed"
 dotnet "$dll" collection-storage --smoke || fail "the collection storage check failed"
+dotnet "$dll" agent-memory --smoke || fail "the agent-memory workflow failed"
 echo "smoke: all benchmarks ran"

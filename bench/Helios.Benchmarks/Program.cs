@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 
 // `memory [--smoke]` runs the memory-footprint check, `breakdown [--smoke]` times the steps of a
-// commit, `collection-storage [--keys N]` measures what 100 collection edits add, `merge ROOT REV` times library merges for bench/sidebyside/merge.sh; everything else goes to BenchmarkDotNet.
+// commit, `collection-storage [--keys N]` measures what 100 collection edits add, `agent-memory [--vectors N]` times issue 5's memory workflow on SQLite, `merge ROOT REV` times library merges for bench/sidebyside/merge.sh; everything else goes to BenchmarkDotNet.
 // Exit code 1 when any benchmark failed (BenchmarkDotNet itself reports failures only in its output).
 if (args is ["memory", .. var rest])
 {
@@ -11,6 +11,11 @@ if (args is ["memory", .. var rest])
 if (args is ["merge", .. var mergeArgs])
 {
     return Helios.Benchmarks.MergeTiming.Run(mergeArgs);
+}
+
+if (args is ["agent-memory", .. var agentMemoryArgs])
+{
+    return Helios.Benchmarks.AgentMemoryTiming.Run(agentMemoryArgs);
 }
 
 if (args is ["collection-storage", .. var storageArgs])

@@ -60,12 +60,15 @@ public sealed partial class AgentMemory(Repository repository)
             throw new HeliosException(HeliosErrorCode.InvalidArgument, $"A branch cannot be derived from itself ('{child}').");
         }
 
+        // A name whose branch is gone (discarded, or deleted after a merge) may be derived again:
+        // the new lineage record follows the old one, so the history of the name is kept.
+        var earlier = repository.ReadRef(LineageRef(child));
         var now = repository.Now();
         var info = new MemoryBranchInfo(child, parent, at, agent, now, now, MemoryBranchStatus.Active, at, default);
         var objects = new List<EncodedObject>();
-        var record = Record(info, previous: null, objects);
+        var record = Record(info, previous: earlier?.Id, objects);
         var result = repository.Refs.Commit(new RefTransaction(
-            [new RefUpdate(child.Ref, null, RefTarget.To(at)), new RefUpdate(LineageRef(child), null, RefTarget.To(record))],
+            [new RefUpdate(child.Ref, null, RefTarget.To(at)), new RefUpdate(LineageRef(child), earlier, RefTarget.To(record))],
             repository.Info("memory", $"derive {child} from {parent} at {at.ToShortString()}" + (agent.Length > 0 ? $" for {agent}" : ""), agent, now))
         {
             Objects = objects,
@@ -74,7 +77,7 @@ public sealed partial class AgentMemory(Repository repository)
         {
             RefTransactionResult.Committed => info with { Record = record },
             RefTransactionResult.Conflict c when c.Name == child.Ref => throw new HeliosException(HeliosErrorCode.AlreadyExists, $"Branch '{child}' already exists; pick another name for the memory branch."),
-            RefTransactionResult.Conflict => throw new HeliosException(HeliosErrorCode.AlreadyExists, $"Branch '{child}' has a lineage record from an earlier memory branch; pick another name."),
+            RefTransactionResult.Conflict => throw new HeliosException(HeliosErrorCode.Conflict, $"Another agent derived '{child}' at the same moment; pick another name."),
             _ => throw new InvalidOperationException(),
         };
     }
@@ -182,7 +185,11 @@ public sealed partial class AgentMemory(Repository repository)
             metadata[k] = v;
         }
 
-        ObjectId[] parents = [previous ?? info.DerivedFrom];
+        // The derived-from commit is a parent when the chain does not reach it already (the first
+        // record, or a name derived again), so it stays reachable while the record does.
+        ObjectId[] parents = previous is not { } p ? [info.DerivedFrom]
+            : repository.ReadCommit(p).Metadata.GetValueOrDefault(Key + "derived-from") == info.DerivedFrom.ToString() ? [p]
+            : [p, info.DerivedFrom];
         var signature = repository.Options.DefaultIdentity with { When = info.LastActive };
         var commit = new Commit(repository.ReadCommit(info.DerivedFrom).Tree, parents, Commit.GenerationAfter(parents.Select(repository.ReadCommit)),
             signature, signature, System.Text.Encoding.UTF8.GetBytes($"memory branch {info.Branch}: {metadata[Key + "status"]}\n"), metadata);

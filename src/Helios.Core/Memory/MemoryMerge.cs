@@ -5,7 +5,6 @@ using Helios.Core.Objects;
 using Helios.Core.Refs;
 using Helios.Core.Serialization;
 using Helios.Core.Storage;
-using KeyResolution = Helios.Core.Collections.ConflictResolution;
 
 namespace Helios.Core.Memory;
 
@@ -15,12 +14,12 @@ public sealed partial class AgentMemory
     /// Merges memory branch <paramref name="child"/> into the branch it was derived from: each
     /// collection three-way against the merge base (cost O(keys either side changed × log n)), keys
     /// both sides changed settled by the strategy; files and state arrays are taken from the side
-    /// that changed them. Up to date (the parent stays; the merge is still recorded) when the child's
-    /// head is already in the parent's history, a fast-forward when the parent has not moved, else a
-    /// merge commit with both heads as parents. The parent's move, the lineage record and the signed merge-log record
+    /// that changed them. A fast-forward when the parent has not moved, else a merge commit with
+    /// both heads as parents. The parent's move, the lineage record and the signed merge-log record
     /// commit in one transaction; a lost race is retried from the new heads. A manual merge with an
     /// unresolved key, or branches without common history, fail with nothing written; a dry run
-    /// writes nothing and returns the report.
+    /// writes nothing and returns the report; a child already contained in the parent is up to date
+    /// (an empty report, nothing written, no log record).
     /// </summary>
     public MemoryMergeReport Merge(BranchName child, MemoryMergeOptions? options = null)
     {
@@ -44,6 +43,12 @@ public sealed partial class AgentMemory
 
             var plan = Plan(info, parentHead, childHead, bases[0], options);
             var report = plan.Report;
+            if (bases[0] == childHead)
+            {
+                // Already merged (or never written to): nothing to do, nothing to record.
+                return report with { ParentAfter = options.DryRun ? null : parentHead };
+            }
+
             if (options.DryRun)
             {
                 return report;
@@ -58,11 +63,7 @@ public sealed partial class AgentMemory
 
             var now = repository.Now();
             var objects = plan.Objects;
-            // Up to date: the child holds nothing the parent lacks (it wrote nothing, or was merged already and
-            // wrote nothing since), so the parent stays where it is rather than gaining an empty merge commit.
-            var after = bases[0] == childHead ? parentHead
-                : plan.FastForward ? childHead
-                : MergeCommit(parentHead, childHead, plan, child, options, now, objects);
+            var after = plan.FastForward ? childHead : MergeCommit(parentHead, childHead, plan, child, options, now, objects);
             var head = log.ReadHead();
             var append = log.Prepare(head, new MergeLogEntry(
                 options.Agent,

@@ -86,22 +86,24 @@ public sealed class AgentMemoryMergeTests : IDisposable
     }
 
     [Fact]
-    public void A_child_with_nothing_the_parent_lacks_is_merged_without_moving_the_parent_and_still_logged()
+    public void Merging_a_child_already_in_the_parent_is_up_to_date_and_records_nothing()
     {
         _memory.Derive(Main, Child, "agent-1");
+        var child = _memory.Open(Child);
+        child.Collection("notes").Put("k", "v"u8);
+        child.Commit("child");
+        _memory.Merge(Child, new MemoryMergeOptions { Strategy = MergeStrategy.ChildWins });
         var parent = _memory.Open(Main);
-        parent.Collection("notes").Put("later", "parent"u8);
-        var parentHead = parent.Commit("parent moved on")!.Value;
+        parent.Collection("notes").Put("later", "x"u8);
+        var head = parent.Commit("parent moves on")!.Value;
 
-        var first = _memory.Merge(Child);
-        var again = _memory.Merge(Child);
+        var again = _memory.Merge(Child, new MemoryMergeOptions { Strategy = MergeStrategy.ChildWins });
 
-        Assert.Equal(parentHead, _repo.TryGetBranch(Main));
-        Assert.Equal((parentHead, parentHead), (first.ParentAfter, again.ParentAfter));
-        Assert.Empty(first.Collections);
-        Assert.Equal(MemoryBranchStatus.Merged, _memory.Find(Child)!.Status);
-        Assert.Equal(2, new MergeLog(_repo).Records().Count());
-        Assert.All(new MergeLog(_repo).Records(), r => Assert.Equal(r.Record.Entry.ParentBefore, r.Record.Entry.ParentAfter));
+        Assert.Empty(again.Collections);
+        Assert.Equal(head, again.ParentAfter);
+        Assert.Null(again.LogRecord);
+        Assert.Equal(head, _repo.TryGetBranch(Main));
+        Assert.Single(new MergeLog(_repo).Records());
     }
 
     [Theory]
