@@ -187,8 +187,8 @@ public sealed class MemoryProcessTests : IDisposable
         var merged = Succeed(repo, "memory", "merge", Child, "--strategy", "newest-wins");
 
         // The child wrote both keys after the parent did, so its values win.
-        Assert.Contains("    conflict p004: child", merged.Lines);
-        Assert.Contains("    conflict p005: child", merged.Lines);
+        Assert.Contains("    conflict p004: newest:child", merged.Lines);
+        Assert.Contains("    conflict p005: newest:child", merged.Lines);
         Assert.StartsWith("p004  vector[4] (40, 40, 40, 40)", Succeed(repo, "memory", "show", "main", "-c", "patterns", "-k", "p004").Stdout, StringComparison.Ordinal);
         Assert.StartsWith("p006  vector[4] (60, 60, 60, 60)", Succeed(repo, "memory", "show", "main", "-c", "patterns", "-k", "p006").Stdout, StringComparison.Ordinal);
         Assert.Equal(

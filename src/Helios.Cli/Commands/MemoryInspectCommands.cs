@@ -236,7 +236,7 @@ internal static class MemoryInspectCommands
                     {
                         w.WriteStartObject();
                         w.WriteString("key", e.Key);
-                        w.WriteString("resolution", Resolution(e.Resolution));
+                        w.WriteString("resolution", Resolution(report.Strategy, e.Resolution));
                         w.WriteEndObject();
                     }
 
@@ -257,7 +257,7 @@ internal static class MemoryInspectCommands
             context.Out.WriteLine($"  {c.Collection}: {c.Added} added, {c.Changed} changed, {c.Deleted} deleted, {c.Conflicts.Count()} conflicts");
             foreach (var e in c.Conflicts)
             {
-                context.Out.WriteLine($"    conflict {e.Key}: {Resolution(e.Resolution)}");
+                context.Out.WriteLine($"    conflict {e.Key}: {Resolution(report.Strategy, e.Resolution)}");
             }
         }
 
@@ -370,12 +370,13 @@ internal static class MemoryInspectCommands
         return ExitCodes.Success;
     }
 
-    private static string Resolution(ConflictChoice? choice) => choice switch
+    /// <summary>The words the merge log uses (<see cref="MergeLogConflict.Name"/>), so a report and its record read alike.</summary>
+    private static string Resolution(MergeStrategy strategy, ConflictChoice? choice) => choice switch
     {
-        ConflictChoice.Ours => "parent",
-        ConflictChoice.Theirs => "child",
-        ConflictChoice.Delete => "deleted",
-        ConflictChoice.Value => "value given",
+        ConflictChoice.Ours => strategy == MergeStrategy.NewestWins ? "newest:parent" : "parent",
+        ConflictChoice.Theirs => strategy == MergeStrategy.NewestWins ? "newest:child" : "child",
+        ConflictChoice.Delete => "delete",
+        ConflictChoice.Value => "manual",
         _ => "unresolved",
     };
 
