@@ -106,6 +106,24 @@ public sealed class AgentMemoryLineageTests : IDisposable
     }
 
     [Fact]
+    public void A_memory_branch_checked_out_in_a_worktree_is_not_discarded_nor_swept_as_an_orphan()
+    {
+        _memory.Derive(Main, Child, "agent-1");
+        _repo.Checkout(Child.Value);
+        _clock.Advance(TimeSpan.FromHours(3));
+        int operations = _repo.Operations().Count;
+
+        var e = Assert.Throws<HeliosException>(() => _memory.Discard(Child));
+
+        Assert.Equal(HeliosErrorCode.InvalidState, e.Code);
+        Assert.Contains("checked out", e.Message, StringComparison.Ordinal);
+        Assert.Empty(_memory.DiscardOrphans(TimeSpan.FromHours(2)));
+        Assert.Equal(operations, _repo.Operations().Count);
+        Assert.NotNull(_repo.TryGetBranch(Child));
+        Assert.Equal(MemoryBranchStatus.Active, _memory.Find(Child)!.Status);
+    }
+
+    [Fact]
     public void Discarding_a_branch_that_is_not_a_memory_branch_is_a_clear_error()
     {
         var e = Assert.Throws<NotFoundException>(() => _memory.Discard(BranchName.Parse("main")));
