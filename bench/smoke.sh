@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # CI smoke run of every benchmark in a tiny configuration: BenchmarkDotNet's Dry job (one cold
 # invocation per benchmark case, after one warm-up), in process, stopping at the first error; then
-# the memory-footprint check, the commit breakdown, the collection storage check and the memory swarm
-# (threads and processes) at their smoke sizes. Asserts nothing about timings.
-# Exits non-zero if the build fails, any benchmark throws or reports no result, a listed benchmark
-# did not run, or the memory check, breakdown, storage check or swarm fails.
+# the memory-footprint check, the commit breakdown, the collection storage check, the agent-memory
+# workflow, the state array simulation and the memory swarm (threads and processes) at their smoke
+# sizes. Asserts nothing about timings. Exits non-zero if the build fails, any benchmark throws or
+# reports no result, a listed benchmark did not run, or any of the checks after it fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +37,8 @@ done
 dotnet "$dll" memory --smoke || fail "the memory-footprint check failed"
 dotnet "$dll" breakdown --smoke || fail "the commit breakdown failed"
 dotnet "$dll" collection-storage --smoke || fail "the collection storage check failed"
+dotnet "$dll" agent-memory --smoke || fail "the agent-memory workflow failed"
+dotnet "$dll" statearray-sim --agents 20000 --frames 3 --quiet || fail "the state array simulation failed"
 dotnet "$dll" swarm --smoke || fail "the memory swarm (threads) failed"
 dotnet "$dll" swarm --smoke --processes || fail "the memory swarm (processes) failed"
 echo "smoke: all benchmarks ran"

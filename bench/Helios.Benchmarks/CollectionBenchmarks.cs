@@ -62,5 +62,5 @@ public class CollectionBenchmarks
 
     [Benchmark]
     public CollectionMergeResult Merge_100_changed_keys() =>
-        _collection.Tree.Merge(_base, _oursMoved, _hundredChanged, _ => ConflictResolution.Theirs);
+        _collection.Tree.Merge(_base, _oursMoved, _hundredChanged, _ => KeyResolution.Theirs);
 }

@@ -1,8 +1,8 @@
 using BenchmarkDotNet.Running;
 
 // `memory [--smoke]` runs the memory-footprint check, `breakdown [--smoke]` times the steps of a
-// commit, `collection-storage [--keys N]` measures what 100 collection edits add, `merge ROOT REV` times library merges for bench/sidebyside/merge.sh,
-// `swarm [--agents N] [--seconds S] [--processes] [--vectors N] [--smoke]` runs the 15-agent memory swarm (`swarm-agent` is its child process); everything else goes to BenchmarkDotNet.
+// commit, `collection-storage [--keys N]` measures what 100 collection edits add, `agent-memory [--vectors N]` times issue 5's memory workflow on SQLite, `statearray-sim [options]` runs the state array simulation loop (docs/state-arrays.md), `merge ROOT REV` times library merges for bench/sidebyside/merge.sh,
+// `swarm [--agents N] [--seconds S] [--processes] [--vectors N] [--fast] [--smoke]` runs the 15-agent memory swarm (`swarm-agent` is its child process); everything else goes to BenchmarkDotNet.
 // Exit code 1 when any benchmark failed (BenchmarkDotNet itself reports failures only in its output).
 if (args is ["memory", .. var rest])
 {
@@ -12,6 +12,16 @@ if (args is ["memory", .. var rest])
 if (args is ["merge", .. var mergeArgs])
 {
     return Helios.Benchmarks.MergeTiming.Run(mergeArgs);
+}
+
+if (args is ["statearray-sim", .. var simArgs])
+{
+    return Helios.Benchmarks.StateArraySimulation.Run(simArgs);
+}
+
+if (args is ["agent-memory", .. var agentMemoryArgs])
+{
+    return Helios.Benchmarks.AgentMemoryTiming.Run(agentMemoryArgs);
 }
 
 if (args is ["collection-storage", .. var storageArgs])

@@ -49,6 +49,11 @@ internal static class MemoryInspectCommands
 
     private static int Show(CliContext context, string revision, string? collection, string? key, int limit, bool json)
     {
+        if (limit < 0)
+        {
+            throw new HeliosException(HeliosErrorCode.InvalidArgument, $"-n takes a number of keys (0 or more), not {limit}.");
+        }
+
         var repository = context.Repository;
         var memory = new AgentMemory(repository);
         var commit = repository.ReadCommit(repository.ResolveRevision(revision));
@@ -190,7 +195,7 @@ internal static class MemoryInspectCommands
         {
             // Show which keys conflict (a dry run writes nothing), then fail with the merge's own message.
             report = memory.Merge(BranchName.Parse(child), options with { DryRun = true });
-            Print(context, report, json);
+            Print(context, report, json, refused: true);
             context.Error.WriteLine($"helios: {e.Message}");
             return ExitCodes.NotDone;
         }
@@ -199,7 +204,9 @@ internal static class MemoryInspectCommands
         return report.HasUnresolvedConflicts ? ExitCodes.NotDone : ExitCodes.Success;
     }
 
-    private static void Print(CliContext context, MemoryMergeReport report, bool json)
+    // refused: the report is a dry run standing in for a merge that was asked for and refused, so its
+    // heading must not read as "would merge".
+    private static void Print(CliContext context, MemoryMergeReport report, bool json, bool refused = false)
     {
         if (json)
         {
@@ -229,7 +236,7 @@ internal static class MemoryInspectCommands
                     {
                         w.WriteStartObject();
                         w.WriteString("key", e.Key);
-                        w.WriteString("resolution", Resolution(e.Resolution));
+                        w.WriteString("resolution", Resolution(report.Strategy, e.Resolution));
                         w.WriteEndObject();
                     }
 
@@ -243,14 +250,14 @@ internal static class MemoryInspectCommands
             return;
         }
 
-        string outcome = report.DryRun ? "Would merge" : "Merged";
+        string outcome = refused ? "Not merged:" : report.DryRun ? "Would merge" : "Merged";
         context.Out.WriteLine($"{outcome} {report.Child} into {report.Parent} ({report.Strategy.Name()}){(report.ParentAfter is { } after ? $": {report.Parent} is now {after.ToShortString()}" : "")}.");
         foreach (var c in report.Collections)
         {
             context.Out.WriteLine($"  {c.Collection}: {c.Added} added, {c.Changed} changed, {c.Deleted} deleted, {c.Conflicts.Count()} conflicts");
             foreach (var e in c.Conflicts)
             {
-                context.Out.WriteLine($"    conflict {e.Key}: {Resolution(e.Resolution)}");
+                context.Out.WriteLine($"    conflict {e.Key}: {Resolution(report.Strategy, e.Resolution)}");
             }
         }
 
@@ -265,7 +272,8 @@ internal static class MemoryInspectCommands
         var log = new MergeLog(context.Repository);
         if (publicKey)
         {
-            context.Out.Write(log.ExportPublicKeyPem());
+            // PEM from .NET ends without a newline; a file redirected from stdout should end with one.
+            context.Out.WriteLine(log.ExportPublicKeyPem().TrimEnd('\n'));
             return ExitCodes.Success;
         }
 
@@ -362,12 +370,13 @@ internal static class MemoryInspectCommands
         return ExitCodes.Success;
     }
 
-    private static string Resolution(ConflictChoice? choice) => choice switch
+    /// <summary>The words the merge log uses (<see cref="MergeLogConflict.Name"/>), so a report and its record read alike.</summary>
+    private static string Resolution(MergeStrategy strategy, ConflictChoice? choice) => choice switch
     {
-        ConflictChoice.Ours => "parent",
-        ConflictChoice.Theirs => "child",
-        ConflictChoice.Delete => "deleted",
-        ConflictChoice.Value => "value given",
+        ConflictChoice.Ours => strategy == MergeStrategy.NewestWins ? "newest:parent" : "parent",
+        ConflictChoice.Theirs => strategy == MergeStrategy.NewestWins ? "newest:child" : "child",
+        ConflictChoice.Delete => "delete",
+        ConflictChoice.Value => "manual",
         _ => "unresolved",
     };
 

@@ -24,9 +24,9 @@ public enum ConflictChoice
 }
 
 /// <summary>A resolver's answer to a conflict; <see cref="Value"/> is set only for <see cref="ConflictChoice.Value"/>.</summary>
-public sealed record ConflictResolution
+public sealed record KeyResolution
 {
-    private ConflictResolution(ConflictChoice choice, CollectionValue? value)
+    private KeyResolution(ConflictChoice choice, CollectionValue? value)
     {
         Choice = choice;
         Value = value;
@@ -36,15 +36,15 @@ public sealed record ConflictResolution
 
     public CollectionValue? Value { get; }
 
-    public static ConflictResolution Ours { get; } = new(ConflictChoice.Ours, null);
+    public static KeyResolution Ours { get; } = new(ConflictChoice.Ours, null);
 
-    public static ConflictResolution Theirs { get; } = new(ConflictChoice.Theirs, null);
+    public static KeyResolution Theirs { get; } = new(ConflictChoice.Theirs, null);
 
-    public static ConflictResolution Delete { get; } = new(ConflictChoice.Delete, null);
+    public static KeyResolution Delete { get; } = new(ConflictChoice.Delete, null);
 
-    public static ConflictResolution Unresolved { get; } = new(ConflictChoice.Unresolved, null);
+    public static KeyResolution Unresolved { get; } = new(ConflictChoice.Unresolved, null);
 
-    public static ConflictResolution Use(CollectionValue value) => new(ConflictChoice.Value, value ?? throw new ArgumentNullException(nameof(value)));
+    public static KeyResolution Use(CollectionValue value) => new(ConflictChoice.Value, value ?? throw new ArgumentNullException(nameof(value)));
 }
 
 /// <summary>A key both sides changed differently since the base; a null value means absent (deleted or never there).</summary>
@@ -97,7 +97,7 @@ public static class CollectionMerge
     internal const int LookupLimit = 4096;
 
     internal static CollectionMergeResult Run(
-        CollectionTree tree, ObjectId baseId, ObjectId oursId, ObjectId theirsId, Func<CollectionConflict, ConflictResolution> resolver, int lookupLimit = LookupLimit)
+        CollectionTree tree, ObjectId baseId, ObjectId oursId, ObjectId theirsId, Func<CollectionConflict, KeyResolution> resolver, int lookupLimit = LookupLimit)
     {
         var (b, o, t) = (tree.ReadHeader(baseId), tree.ReadHeader(oursId), tree.ReadHeader(theirsId));
         if (b.Dimension != o.Dimension || b.Dimension != t.Dimension)

@@ -269,7 +269,7 @@ public sealed class CollectionTree(ObjectDatabase objects)
     /// Three-way merge of <paramref name="theirs"/> into <paramref name="ours"/> from their common
     /// <paramref name="base"/>; see <see cref="CollectionMerge"/>. Nothing is stored.
     /// </summary>
-    public CollectionMergeResult Merge(ObjectId @base, ObjectId ours, ObjectId theirs, Func<CollectionConflict, ConflictResolution> resolver) =>
+    public CollectionMergeResult Merge(ObjectId @base, ObjectId ours, ObjectId theirs, Func<CollectionConflict, KeyResolution> resolver) =>
         CollectionMerge.Run(this, @base, ours, theirs, resolver);
 
     /// <summary>A tree node, checked to be one and (when given) to sit at the expected level.</summary>

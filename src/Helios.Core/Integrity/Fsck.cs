@@ -69,6 +69,7 @@ public static class Fsck
         CollectionRoot,
         CollectionChild,
         CollectionValue,
+        StateArrayPage,
     }
 
     /// <summary>An object still to visit: what it must be and where it was found.</summary>
@@ -372,7 +373,8 @@ public static class Fsck
                 return;
             }
 
-            if (type == ObjectType.Blob)
+            // Blobs and state array pages point at nothing; the object pass hashed and decoded them.
+            if (type is ObjectType.Blob or ObjectType.StateArrayPage)
             {
                 _reachable++;
                 return;
@@ -423,6 +425,14 @@ public static class Fsck
                 case Tag tag:
                     _reachable++;
                     Push(stack, new Pending(tag.Target, tag.TargetType, Via.TagTarget, item.Id));
+                    break;
+                case StateArrays.StateArrayRoot stateArray:
+                    _reachable++;
+                    for (int page = 0; page < stateArray.Pages.Count; page++)
+                    {
+                        Push(stack, new Pending(stateArray.Pages[page].Page, ObjectType.StateArrayPage, Via.StateArrayPage, item.Id, page.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    }
+
                     break;
                 case Memory.MergeLogRecord record:
                     // The heads a record names may be gone (a discarded child); only the chain must stay.
@@ -517,6 +527,7 @@ public static class Fsck
             Via.CollectionRoot => $"the root node of collection {item.From}",
             Via.CollectionChild => $"a child of collection node {item.From}",
             Via.CollectionValue => $"the value of key '{EntryName.Escape(item.Entry!)}' in collection node {item.From}",
+            Via.StateArrayPage => $"page {item.Entry} of state array checkpoint {item.From}",
             _ => throw new InvalidOperationException(),
         };
 

@@ -60,12 +60,15 @@ public sealed partial class AgentMemory(Repository repository)
             throw new HeliosException(HeliosErrorCode.InvalidArgument, $"A branch cannot be derived from itself ('{child}').");
         }
 
+        // A name whose branch is gone (discarded, or deleted after a merge) may be derived again:
+        // the new lineage record follows the old one, so the history of the name is kept.
+        var earlier = repository.ReadRef(LineageRef(child));
         var now = repository.Now();
         var info = new MemoryBranchInfo(child, parent, at, agent, now, now, MemoryBranchStatus.Active, at, default);
         var objects = new List<EncodedObject>();
-        var record = Record(info, previous: null, objects);
+        var record = Record(info, previous: earlier?.Id, objects);
         var result = repository.Refs.Commit(new RefTransaction(
-            [new RefUpdate(child.Ref, null, RefTarget.To(at)), new RefUpdate(LineageRef(child), null, RefTarget.To(record))],
+            [new RefUpdate(child.Ref, null, RefTarget.To(at)), new RefUpdate(LineageRef(child), earlier, RefTarget.To(record))],
             repository.Info("memory", $"derive {child} from {parent} at {at.ToShortString()}" + (agent.Length > 0 ? $" for {agent}" : ""), agent, now))
         {
             Objects = objects,
@@ -74,23 +77,30 @@ public sealed partial class AgentMemory(Repository repository)
         {
             RefTransactionResult.Committed => info with { Record = record },
             RefTransactionResult.Conflict c when c.Name == child.Ref => throw new HeliosException(HeliosErrorCode.AlreadyExists, $"Branch '{child}' already exists; pick another name for the memory branch."),
-            RefTransactionResult.Conflict => throw new HeliosException(HeliosErrorCode.AlreadyExists, $"Branch '{child}' has a lineage record from an earlier memory branch; pick another name."),
+            RefTransactionResult.Conflict => throw new HeliosException(HeliosErrorCode.Conflict, $"Another agent derived '{child}' at the same moment; pick another name."),
             _ => throw new InvalidOperationException(),
         };
     }
 
     /// <summary>
     /// Deletes <paramref name="child"/> and marks its record discarded, in one transaction: O(1),
-    /// nothing is copied or rewritten, and <c>undo</c> brings it back (until gc).
+    /// nothing is copied or rewritten, and <c>undo</c> brings it back (until gc). Refused (invalid
+    /// state) while a worktree has the branch checked out, as for any branch deletion: that HEAD would
+    /// be left on a branch that no longer exists.
     /// </summary>
     public MemoryBranchInfo Discard(BranchName child, string agent = "")
     {
         for (int attempt = 0; ; attempt++)
         {
-            var info = Find(child) ?? throw NotMemoryBranch(child);
+            var info = Find(child) ?? throw NotMemoryBranch(child, $"are discarded this way; 'helios branch -d {child}' deletes ordinary branches");
             if (info.Status == MemoryBranchStatus.Discarded)
             {
                 throw new HeliosException(HeliosErrorCode.InvalidState, $"Memory branch '{child}' is already discarded.");
+            }
+
+            if (repository.CheckedOutBranches().Contains(child))
+            {
+                throw new HeliosException(HeliosErrorCode.InvalidState, $"Cannot discard memory branch '{child}': it is checked out in a worktree; check out another branch there first.");
             }
 
             var now = repository.Now();
@@ -137,14 +147,27 @@ public sealed partial class AgentMemory(Repository repository)
         return List().Where(i => i.LastActive < cutoff).ToArray();
     }
 
-    /// <summary>Discards every orphan (see <see cref="Orphans"/>); returns what was discarded.</summary>
-    public IReadOnlyList<MemoryBranchInfo> DiscardOrphans(TimeSpan inactiveFor, string agent = "") =>
-        Orphans(inactiveFor).Select(o => Discard(o.Branch, agent)).ToArray();
+    /// <summary>
+    /// Discards every orphan (see <see cref="Orphans"/>) except those checked out in a worktree (someone
+    /// is looking at them, and deleting them would strand that HEAD); returns what was discarded.
+    /// </summary>
+    public IReadOnlyList<MemoryBranchInfo> DiscardOrphans(TimeSpan inactiveFor, string agent = "")
+    {
+        var checkedOut = repository.CheckedOutBranches();
+        return Orphans(inactiveFor).Where(o => !checkedOut.Contains(o.Branch)).Select(o => Discard(o.Branch, agent)).ToArray();
+    }
 
     private static RefName LineageRef(BranchName child) => RefName.Parse(LineagePrefix + child.Value);
 
-    private static NotFoundException NotMemoryBranch(BranchName child) =>
-        new NotFoundException(child.Value, $"'{child}' is not a memory branch (derive one with 'helios memory derive PARENT {child}').");
+    /// <summary>
+    /// Not-found for a name with no lineage record. An ordinary branch by that name gets its own sentence
+    /// (<paramref name="ordinaryAlternative"/> says what handles those), because "derive one" would be
+    /// wrong advice: the name is taken.
+    /// </summary>
+    private NotFoundException NotMemoryBranch(BranchName child, string ordinaryAlternative) =>
+        repository.TryGetBranch(child) is null
+            ? new NotFoundException(child.Value, $"No memory branch named '{child}' ('helios memory list --all' lists them).")
+            : new NotFoundException(child.Value, $"'{child}' is a branch but not a memory branch (only branches made with 'helios memory derive' {ordinaryAlternative}).");
 
     /// <summary>Encodes the lineage record commit for <paramref name="info"/> into <paramref name="objects"/> and returns its id.</summary>
     private ObjectId Record(MemoryBranchInfo info, ObjectId? previous, List<EncodedObject> objects, IReadOnlyDictionary<string, string>? extra = null)
@@ -162,7 +185,11 @@ public sealed partial class AgentMemory(Repository repository)
             metadata[k] = v;
         }
 
-        ObjectId[] parents = [previous ?? info.DerivedFrom];
+        // The derived-from commit is a parent when the chain does not reach it already (the first
+        // record, or a name derived again), so it stays reachable while the record does.
+        ObjectId[] parents = previous is not { } p ? [info.DerivedFrom]
+            : repository.ReadCommit(p).Metadata.GetValueOrDefault(Key + "derived-from") == info.DerivedFrom.ToString() ? [p]
+            : [p, info.DerivedFrom];
         var signature = repository.Options.DefaultIdentity with { When = info.LastActive };
         var commit = new Commit(repository.ReadCommit(info.DerivedFrom).Tree, parents, Commit.GenerationAfter(parents.Select(repository.ReadCommit)),
             signature, signature, System.Text.Encoding.UTF8.GetBytes($"memory branch {info.Branch}: {metadata[Key + "status"]}\n"), metadata);

@@ -45,13 +45,18 @@ public sealed class MemoryCollection
     /// <summary>The value under <paramref name="key"/>, or null.</summary>
     public CollectionValue? Get(string key)
     {
-        if (_pending.TryGetValue(key, out var pending))
+        if (_pending.Count > 0 && _pending.TryGetValue(key, out var pending))
         {
             return pending;
         }
 
+        if (Committed is { } c)
+        {
+            return _tree.TryGet(c, key); // Validates the key too.
+        }
+
         CollectionKey.ToUtf8(key);
-        return Committed is { } c ? _tree.TryGet(c, key) : null;
+        return null;
     }
 
     /// <summary>The bytes under <paramref name="key"/> (a vector record's raw payload for a vector), or null.</summary>

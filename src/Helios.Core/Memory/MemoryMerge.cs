@@ -5,7 +5,6 @@ using Helios.Core.Objects;
 using Helios.Core.Refs;
 using Helios.Core.Serialization;
 using Helios.Core.Storage;
-using KeyResolution = Helios.Core.Collections.ConflictResolution;
 
 namespace Helios.Core.Memory;
 
@@ -20,7 +19,8 @@ public sealed partial class AgentMemory
     /// both heads as parents. The parent's move, the lineage record and the signed merge-log record
     /// commit in one transaction; a lost race is retried from the new heads. A manual merge with an
     /// unresolved key, or branches without common history, fail with nothing written; a dry run
-    /// writes nothing and returns the report.
+    /// writes nothing and returns the report; a child already contained in the parent is up to date
+    /// (an empty report, nothing written, no log record).
     /// </summary>
     public MemoryMergeReport Merge(BranchName child, MemoryMergeOptions? options = null)
     {
@@ -28,7 +28,7 @@ public sealed partial class AgentMemory
         var log = new MergeLog(repository);
         for (int attempt = 0; ; attempt++)
         {
-            var info = Find(child) ?? throw NotMemoryBranch(child);
+            var info = Find(child) ?? throw NotMemoryBranch(child, $"merge this way; 'helios merge {child}' merges ordinary branches");
             if (info.Status == MemoryBranchStatus.Discarded || info.Head is not { } childHead)
             {
                 throw new HeliosException(HeliosErrorCode.InvalidState, $"Memory branch '{child}' was discarded; there is nothing to merge.");
@@ -44,6 +44,12 @@ public sealed partial class AgentMemory
 
             var plan = Plan(info, parentHead, childHead, bases[0], options);
             var report = plan.Report;
+            if (bases[0] == childHead)
+            {
+                // Already merged (or never written to): nothing to do, nothing to record.
+                return report with { ParentAfter = options.DryRun ? null : parentHead };
+            }
+
             if (options.DryRun)
             {
                 return report;

@@ -3,7 +3,6 @@ using Helios.Core.Errors;
 using Helios.Core.Memory;
 using Helios.Core.Objects;
 using Helios.Core.Repositories;
-using KeyResolution = Helios.Core.Collections.ConflictResolution;
 
 namespace Helios.Core.Merging;
 

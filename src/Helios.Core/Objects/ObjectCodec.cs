@@ -43,6 +43,12 @@ public static class ObjectCodec
             case Memory.MergeLogRecord record:
                 Memory.MergeLogRecord.Write(payload, record);
                 break;
+            case StateArrays.StateArrayRoot root:
+                StateArrays.StateArrayRoot.Write(payload, root);
+                break;
+            case StateArrays.StateArrayPage page:
+                StateArrays.StateArrayPage.Write(payload, page);
+                break;
             default:
                 throw new ArgumentException($"No encoding for {obj.Type}.", nameof(obj));
         }
@@ -83,6 +89,8 @@ public static class ObjectCodec
                 ObjectType.Collection => CollectionCodec.ReadHeader(ref r),
                 ObjectType.CollectionNode => CollectionCodec.ReadNode(ref r),
                 ObjectType.MergeLogRecord => Memory.MergeLogRecord.Read(ref r),
+                ObjectType.StateArray => StateArrays.StateArrayRoot.Read(ref r),
+                ObjectType.StateArrayPage => StateArrays.StateArrayPage.Read(bytes[payloadStart..]),
                 _ when Enum.IsDefined(type) => throw new FormatException($"type {type} has no decoder yet"),
                 _ => throw new FormatException($"unknown type tag {(byte)type}"),
             };

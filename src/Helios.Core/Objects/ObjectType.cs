@@ -16,7 +16,7 @@ public enum ObjectType : byte
     /// <summary>A versioned memory collection's header: dimension, key count, root node (<see cref="Collections.CollectionHeader"/>).</summary>
     Collection = 5,
 
-    /// <summary>Reserved: the root of a state array checkpoint.</summary>
+    /// <summary>The root of a state array checkpoint (<see cref="StateArrays.StateArrayRoot"/>): geometry, schema label and one entry per page.</summary>
     StateArray = 6,
 
     /// <summary>An annotated tag (<see cref="Objects.Tag"/>).</summary>
@@ -27,6 +27,9 @@ public enum ObjectType : byte
 
     /// <summary>A signed, hash-chained record of the memory merge log (<see cref="Memory.MergeLogRecord"/>).</summary>
     MergeLogRecord = 9,
+
+    /// <summary>One page of a state array checkpoint, compressed or raw (<see cref="StateArrays.StateArrayPage"/>).</summary>
+    StateArrayPage = 10,
 }
 
 /// <summary>What a tree entry points at, with its file mode.</summary>

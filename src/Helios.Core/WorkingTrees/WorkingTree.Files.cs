@@ -37,6 +37,13 @@ public sealed partial class WorkingTree
         {
             Resync(index, tree);
         }
+        else if (!index.IsNew && index.BaseCommit != commit && commit is not null && !File.Exists(MergeStateFile))
+        {
+            // The branch moved to a commit with the same files (a memory or state-array commit by
+            // another agent): the files here are already that commit's, so follow it instead of
+            // refusing the next commit as based on a stale head.
+            index.BaseCommit = commit;
+        }
 
         if (index.IsNew)
         {

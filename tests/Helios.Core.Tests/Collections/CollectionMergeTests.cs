@@ -22,7 +22,7 @@ public class CollectionMergeTests
         var result = Tree.Merge(b, ours, theirs, c =>
         {
             conflicts.Add(c);
-            return ConflictResolution.Theirs;
+            return KeyResolution.Theirs;
         });
 
         Assert.Equal(
@@ -53,7 +53,7 @@ public class CollectionMergeTests
         var ours = _kit.Apply(b, CollectionEdit.PutBytes("k", [2]));
         var theirs = _kit.Apply(b, CollectionEdit.Delete("k"), CollectionEdit.PutBytes("new", [1]));
 
-        var result = Tree.Merge(b, ours, theirs, _ => ConflictResolution.Unresolved);
+        var result = Tree.Merge(b, ours, theirs, _ => KeyResolution.Unresolved);
 
         Assert.True(result.HasUnresolvedConflicts);
         Assert.Null(result.HeaderId);
@@ -68,11 +68,11 @@ public class CollectionMergeTests
         var ours = _kit.Apply(b, CollectionEdit.PutVector("v", [2, 2]));
         var theirs = _kit.Apply(b, CollectionEdit.PutVector("v", [3, 3]));
 
-        var result = Tree.Merge(b, ours, theirs, _ => ConflictResolution.Use(CollectionValue.FromVector([4, 4], """{"merged":true}""")));
+        var result = Tree.Merge(b, ours, theirs, _ => KeyResolution.Use(CollectionValue.FromVector([4, 4], """{"merged":true}""")));
         _kit.Store.PutMany(result.NewObjects);
         Assert.Equal([4f, 4f], Tree.TryGet(result.HeaderId!.Value, "v")!.GetVector(2));
 
-        var e = Assert.Throws<HeliosException>(() => Tree.Merge(b, ours, theirs, _ => ConflictResolution.Use(CollectionValue.FromVector([4]))));
+        var e = Assert.Throws<HeliosException>(() => Tree.Merge(b, ours, theirs, _ => KeyResolution.Use(CollectionValue.FromVector([4]))));
         Assert.Equal(HeliosErrorCode.InvalidArgument, e.Code);
     }
 
@@ -80,7 +80,7 @@ public class CollectionMergeTests
     public void Merging_collections_of_different_dimensions_is_refused()
     {
         var b = _kit.Empty(2);
-        var e = Assert.Throws<HeliosException>(() => Tree.Merge(b, b, _kit.Empty(3), _ => ConflictResolution.Ours));
+        var e = Assert.Throws<HeliosException>(() => Tree.Merge(b, b, _kit.Empty(3), _ => KeyResolution.Ours));
         Assert.Equal(HeliosErrorCode.InvalidArgument, e.Code);
         Assert.Contains("different vector dimensions", e.Message, StringComparison.Ordinal);
     }
@@ -93,7 +93,7 @@ public class CollectionMergeTests
         var theirs = _kit.Apply(b, CollectionEdit.PutBytes("key-019999", "t"u8));
         var (cold, counter) = _kit.ColdView();
 
-        var result = cold.Merge(b, ours, theirs, _ => ConflictResolution.Unresolved);
+        var result = cold.Merge(b, ours, theirs, _ => KeyResolution.Unresolved);
 
         Assert.Equal([new CollectionMergeEntry("key-019999", CollectionMergeAction.Changed)], result.Report);
         Assert.InRange(counter.Statistics.Hits + counter.Statistics.Misses, 3, 40);
@@ -107,7 +107,7 @@ public class CollectionMergeTests
         var theirs = _kit.Apply(b, CollectionEdit.PutBytes("key-019999", "t"u8), CollectionEdit.PutBytes("key-010000", "t"u8));
         var (cold, counter) = _kit.ColdView();
 
-        var result = cold.Merge(b, ours, theirs, _ => ConflictResolution.Theirs);
+        var result = cold.Merge(b, ours, theirs, _ => KeyResolution.Theirs);
 
         Assert.Equal(
             [new CollectionMergeEntry("key-010000", CollectionMergeAction.Conflict, ConflictChoice.Theirs), new CollectionMergeEntry("key-019999", CollectionMergeAction.Changed)],

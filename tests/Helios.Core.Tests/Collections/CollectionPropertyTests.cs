@@ -105,10 +105,10 @@ public class CollectionPropertyTests
                 if (merged is not null) expected[key] = merged;
             }
 
-            Func<CollectionConflict, ConflictResolution> resolver = c =>
+            Func<CollectionConflict, KeyResolution> resolver = c =>
             {
                 var choice = Resolve(c.Key);
-                return choice.Choice == ConflictChoice.Value ? ConflictResolution.Use(resolved) : choice;
+                return choice.Choice == ConflictChoice.Value ? KeyResolution.Use(resolved) : choice;
             };
             var result = kit.Tree.Merge(baseHeader, ours, theirs, resolver);
             // Their diff is small here, so ours was read by lookups; walking both diffs must agree exactly.
@@ -134,24 +134,24 @@ public class CollectionPropertyTests
             var (baseModel, b) = Build(kit, RandomEdits(rng, s.Initial, deleteShare: 0));
             var (_, x) = Derive(kit, rng, baseModel, b, s.Batches);
             var (_, y) = Derive(kit, rng, baseModel, b, s.Batches);
-            Func<CollectionConflict, ConflictResolution> fail = c => throw new InvalidOperationException($"unexpected conflict on {c.Key}");
+            Func<CollectionConflict, KeyResolution> fail = c => throw new InvalidOperationException($"unexpected conflict on {c.Key}");
 
             Assert.Equal(x, kit.Tree.Merge(b, x, b, fail).HeaderId);
             Assert.Equal(x, kit.Tree.Merge(b, b, x, fail).HeaderId);
             Assert.Equal(x, kit.Tree.Merge(b, x, x, fail).HeaderId);
             // Taking our side of every conflict merging y into x is taking their side merging x into y.
-            var xy = kit.Tree.Merge(b, x, y, _ => ConflictResolution.Ours);
-            var yx = kit.Tree.Merge(b, y, x, _ => ConflictResolution.Theirs);
+            var xy = kit.Tree.Merge(b, x, y, _ => KeyResolution.Ours);
+            var yx = kit.Tree.Merge(b, y, x, _ => KeyResolution.Theirs);
             Assert.Equal(xy.HeaderId, yx.HeaderId);
         }).Check(Runs);
     }
 
-    private static ConflictResolution Resolve(string key) => (key.GetHashCode(StringComparison.Ordinal) & 3) switch
+    private static KeyResolution Resolve(string key) => (key.GetHashCode(StringComparison.Ordinal) & 3) switch
     {
-        0 => ConflictResolution.Ours,
-        1 => ConflictResolution.Theirs,
-        2 => ConflictResolution.Delete,
-        _ => ConflictResolution.Use(CollectionTestKit.Bytes("placeholder")),
+        0 => KeyResolution.Ours,
+        1 => KeyResolution.Theirs,
+        2 => KeyResolution.Delete,
+        _ => KeyResolution.Use(CollectionTestKit.Bytes("placeholder")),
     };
 
     /// <summary>Edits over a small key space and a tiny value space, so keys collide and sides often make the same change.</summary>

@@ -72,6 +72,25 @@ public sealed class AgentMemoryLineageTests : IDisposable
     }
 
     [Fact]
+    public void A_discarded_name_can_be_derived_again_and_its_lineage_keeps_the_earlier_life()
+    {
+        var first = _memory.Derive(Main, Child, "agent-1");
+        _memory.Discard(Child);
+        var main = _repo.OpenHead();
+        main.Write("b", "2\n");
+        var moved = _repo.Commit(main, "second").EnsureCommitted();
+
+        var again = _memory.Derive(Main, Child, "agent-2");
+
+        Assert.Equal((moved, "agent-2", MemoryBranchStatus.Active), (again.DerivedFrom, again.Agent, again.Status));
+        Assert.Equal(moved, _repo.TryGetBranch(Child));
+        var record = _repo.ReadCommit(again.Record);
+        Assert.Equal(2, record.Parents.Count);
+        Assert.Equal(moved, record.Parents[1]);
+        Assert.Contains(first.Record, _repo.Log(record.Parents[0]).Select(c => c.Id));
+    }
+
+    [Fact]
     public void Orphans_are_branches_inactive_longer_than_the_limit_and_can_be_discarded()
     {
         _memory.Derive(Main, Child, "agent-1");
@@ -84,6 +103,24 @@ public sealed class AgentMemoryLineageTests : IDisposable
 
         Assert.Equal([Child], _memory.DiscardOrphans(TimeSpan.FromHours(2)).Select(o => o.Branch));
         Assert.Equal([fresh], _memory.List().Select(i => i.Branch));
+    }
+
+    [Fact]
+    public void A_memory_branch_checked_out_in_a_worktree_is_not_discarded_nor_swept_as_an_orphan()
+    {
+        _memory.Derive(Main, Child, "agent-1");
+        _repo.Checkout(Child.Value);
+        _clock.Advance(TimeSpan.FromHours(3));
+        int operations = _repo.Operations().Count;
+
+        var e = Assert.Throws<HeliosException>(() => _memory.Discard(Child));
+
+        Assert.Equal(HeliosErrorCode.InvalidState, e.Code);
+        Assert.Contains("checked out", e.Message, StringComparison.Ordinal);
+        Assert.Empty(_memory.DiscardOrphans(TimeSpan.FromHours(2)));
+        Assert.Equal(operations, _repo.Operations().Count);
+        Assert.NotNull(_repo.TryGetBranch(Child));
+        Assert.Equal(MemoryBranchStatus.Active, _memory.Find(Child)!.Status);
     }
 
     [Fact]

@@ -85,6 +85,27 @@ public sealed class AgentMemoryMergeTests : IDisposable
         Assert.True(log.Verify().IsValid);
     }
 
+    [Fact]
+    public void Merging_a_child_already_in_the_parent_is_up_to_date_and_records_nothing()
+    {
+        _memory.Derive(Main, Child, "agent-1");
+        var child = _memory.Open(Child);
+        child.Collection("notes").Put("k", "v"u8);
+        child.Commit("child");
+        _memory.Merge(Child, new MemoryMergeOptions { Strategy = MergeStrategy.ChildWins });
+        var parent = _memory.Open(Main);
+        parent.Collection("notes").Put("later", "x"u8);
+        var head = parent.Commit("parent moves on")!.Value;
+
+        var again = _memory.Merge(Child, new MemoryMergeOptions { Strategy = MergeStrategy.ChildWins });
+
+        Assert.Empty(again.Collections);
+        Assert.Equal(head, again.ParentAfter);
+        Assert.Null(again.LogRecord);
+        Assert.Equal(head, _repo.TryGetBranch(Main));
+        Assert.Single(new MergeLog(_repo).Records());
+    }
+
     [Theory]
     [InlineData(MergeStrategy.ParentWins, 10)]
     [InlineData(MergeStrategy.ChildWins, 20)]

@@ -44,6 +44,25 @@ public sealed class WorkingTreeTests : IDisposable
     }
 
     [Fact]
+    public void A_memory_commit_on_the_checked_out_branch_does_not_make_the_worktree_stale()
+    {
+        Write("a.txt", "a");
+        Commit("first");
+        var kb = new Helios.Core.Memory.AgentMemory(_repository).Open(Repository.DefaultBranch);
+        kb.CreateCollection("notes", 0).Put("k", "v"u8);
+        var memoryCommit = kb.Commit("memory")!.Value;
+
+        var status = _tree.Status(UntrackedFiles.Normal);
+        Assert.False(status.IsStale);
+        Assert.Empty(status.Entries);
+
+        Write("a.txt", "b");
+        var next = Commit("files again");
+        Assert.Equal([memoryCommit], _repository.ReadCommit(next).Parents);
+        Assert.NotNull(_repository.ReadCommit(next).FindRoot("notes"));
+    }
+
+    [Fact]
     public void A_file_deleted_here_and_modified_in_the_merged_branch_shows_only_as_unmerged()
     {
         Write("a.txt", "a");
