@@ -183,6 +183,7 @@ public sealed class MemoryBranch
         }
 
         _repository.Objects.Remember(id, commit);
+        _repository.Objects.AdmitStored(objects); // The agent that wrote them usually merges them next.
         return id;
     }
 }

@@ -94,6 +94,7 @@ public sealed partial class AgentMemory
             });
             if (result is RefTransactionResult.Committed)
             {
+                repository.Objects.AdmitStored(objects);
                 return report with { ParentAfter = after, LogRecord = append.Id };
             }
 

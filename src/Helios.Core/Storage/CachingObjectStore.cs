@@ -100,6 +100,19 @@ public sealed class CachingObjectStore : ObjectStoreDecorator
         }
     }
 
+    /// <summary>
+    /// Caches objects the inner store already holds because they were stored another way (with a
+    /// ref transaction), without writing them again: the writer is the likeliest next reader.
+    /// </summary>
+    internal void AdmitStored(IReadOnlyList<EncodedObject> objects)
+    {
+        long generation = _cache.Generation;
+        foreach (var o in objects)
+        {
+            Admit(o.Id, o.Bytes.Span, generation);
+        }
+    }
+
     /// <summary>Deletes from the inner store, then evicts the objects from the cache.</summary>
     public override void Delete(IReadOnlyCollection<ObjectId> ids)
     {

@@ -65,6 +65,15 @@ public sealed class ObjectDatabase
         return id;
     }
 
+    /// <summary>Puts objects a ref transaction stored into L1 (when there is one), without storing them again.</summary>
+    internal void AdmitStored(IReadOnlyList<EncodedObject> objects)
+    {
+        if (_store is CachingObjectStore l1)
+        {
+            l1.AdmitStored(objects);
+        }
+    }
+
     /// <summary>Puts a decoded object into L0 without storing it (the caller stored its bytes).</summary>
     internal void Remember(ObjectId id, HeliosObject obj) => _decoded.Add(id, obj);
 }
