@@ -11,7 +11,8 @@ namespace Helios.Cli.Commands;
 /// <c>helios demo</c>: the main job end to end on the embedded SQLite backend. Several agents work
 /// in parallel, each on its own branch: they commit hundreds of scored variants, roll back every
 /// attempt that scores clearly worse than their best, and the best branch is kept while the others
-/// are deleted. Prints what happened and the measured timings.
+/// are deleted. Then they share a knowledge base of pattern vectors (<see cref="DemoMemory"/>).
+/// Prints what happened and the measured timings.
 /// </summary>
 internal static class DemoCommand
 {
@@ -67,6 +68,10 @@ internal static class DemoCommand
 
             keepClock.Stop();
             output.WriteLine($"  winner: {winner.Branch} (score {winner.BestScore:F3}); main fast-forwarded to {winner.BestCommit.ToShortString()}, {results.Length - 1} other branches deleted in {keepClock.Elapsed.TotalMilliseconds:F2} ms");
+
+            // Agents whose best score beat the median share what they learned; the rest are thrown away.
+            double medianScore = results.Select(r => r.BestScore).Order().ElementAt(results.Length / 2);
+            DemoMemory.Run(repo, results.Length, a => results[a - 1].BestScore >= medianScore, output);
 
             var (switchTimes, materializeTimes) = MeasureCheckouts(repo, results);
             var commitTimes = results.SelectMany(r => r.CommitMicros).ToArray();
