@@ -14,6 +14,8 @@ public sealed class CliProcessTests
         Assert.Matches(@"commits:\s+80 in [0-9.]+ s", stdout);
         Assert.Matches(@"commit:\s+p50 [0-9]+ us", stdout);
         Assert.Matches(@"checkout:\s+p50 [0-9]+ us", stdout);
+        Assert.Matches(@"memory: 2 agents derived memory branches; [12] merged back \(newest-wins\)", stdout);
+        Assert.Contains("merge log: The merge log verifies:", stdout, StringComparison.Ordinal);
         var folder = System.Text.RegularExpressions.Regex.Match(stdout, @"at (\S+)/\.helios/store\.db").Groups[1].Value;
         Assert.False(Directory.Exists(folder), "the demo removes its temp repository");
     }
