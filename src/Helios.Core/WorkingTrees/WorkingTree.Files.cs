@@ -37,11 +37,13 @@ public sealed partial class WorkingTree
         {
             Resync(index, tree);
         }
-        else if (!index.IsNew && index.BaseCommit != commit && commit is not null && !File.Exists(MergeStateFile))
+        else if (!index.IsNew && commit is not null && index.BaseCommit is { } based && based != commit
+            && TreeOf(based) == tree && !File.Exists(MergeStateFile))
         {
-            // The branch moved to a commit with the same files (a memory or state-array commit by
-            // another agent): the files here are already that commit's, so follow it instead of
-            // refusing the next commit as based on a stale head.
+            // The branch moved to a commit with the same files as the one these files came from (a
+            // memory or state-array commit by another agent): follow it instead of refusing the next
+            // commit as based on a stale head. The base commit's own tree is compared, not the
+            // index's (a resync moves that to the new head's without touching the files).
             index.BaseCommit = commit;
         }
 

@@ -63,6 +63,22 @@ public sealed class WorkingTreeTests : IDisposable
     }
 
     [Fact]
+    public void A_worktree_never_follows_a_move_that_changed_files_however_often_status_runs()
+    {
+        Write("a.txt", "a");
+        Commit("first");
+        var other = _repository.OpenWorkspace(Repository.DefaultBranch);
+        other.Write("a.txt", "other agent");
+        _repository.Commit(other, "another agent's edit").EnsureCommitted();
+
+        Assert.True(_tree.Status(UntrackedFiles.Normal).IsStale);
+        Assert.True(_tree.Status(UntrackedFiles.Normal).IsStale);
+        Write("c.txt", "c");
+        Assert.IsType<CommitResult.RefMoved>(_tree.Commit(System.Text.Encoding.UTF8.GetBytes("would revert the other agent")));
+        Assert.Equal("other agent", System.Text.Encoding.UTF8.GetString(_repository.OpenWorkspace(Repository.DefaultBranch).TryRead("a.txt")!.Value.Span));
+    }
+
+    [Fact]
     public void A_file_deleted_here_and_modified_in_the_merged_branch_shows_only_as_unmerged()
     {
         Write("a.txt", "a");
