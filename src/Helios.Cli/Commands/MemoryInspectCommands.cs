@@ -195,6 +195,11 @@ internal static class MemoryInspectCommands
         {
             // Show which keys conflict (a dry run writes nothing), then fail with the merge's own message.
             report = memory.Merge(BranchName.Parse(child), options with { DryRun = true });
+            if (!report.HasUnresolvedConflicts)
+            {
+                throw; // Not a refusal over conflicts (another kind of conflict, such as a branch that kept moving).
+            }
+
             Print(context, report, json, refused: true);
             context.Error.WriteLine($"helios: {e.Message}");
             return ExitCodes.NotDone;
@@ -245,6 +250,18 @@ internal static class MemoryInspectCommands
                 }
 
                 w.WriteEndArray();
+                w.WriteStartArray("roots");
+                foreach (var r in report.Roots)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", r.Name);
+                    w.WriteString("type", r.Type == ObjectType.Collection ? "collection" : "state-array");
+                    w.WriteString("change", r.Change);
+                    w.WriteString("resolution", r.Resolution);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
                 w.WriteEndObject();
             });
             return;
@@ -259,6 +276,11 @@ internal static class MemoryInspectCommands
             {
                 context.Out.WriteLine($"    conflict {e.Key}: {Resolution(report.Strategy, e.Resolution)}");
             }
+        }
+
+        foreach (var r in report.Roots)
+        {
+            context.Out.WriteLine($"  {r.Name}: {(r.Type == ObjectType.Collection ? "collection" : "state array")} {r.Change} by the child; the {r.Resolution}'s kept");
         }
 
         if (report.LogRecord is { } record)
@@ -279,9 +301,20 @@ internal static class MemoryInspectCommands
 
         if (export is not null)
         {
-            using (var stream = File.Create(export))
+            // Written beside the target and renamed into place, so a failed export leaves no partial file.
+            string temporary = export + ".tmp";
+            try
             {
-                log.Export(stream);
+                using (var stream = File.Create(temporary))
+                {
+                    log.Export(stream);
+                }
+
+                File.Move(temporary, export, overwrite: true);
+            }
+            finally
+            {
+                File.Delete(temporary);
             }
 
             context.Out.WriteLine($"Exported {log.Records().Count()} merge-log record(s) to {export}; verify with 'helios memory verify {export} --key KEY.pem'.");

@@ -154,7 +154,20 @@ public sealed partial class AgentMemory(Repository repository)
     public IReadOnlyList<MemoryBranchInfo> DiscardOrphans(TimeSpan inactiveFor, string agent = "")
     {
         var checkedOut = repository.CheckedOutBranches();
-        return Orphans(inactiveFor).Where(o => !checkedOut.Contains(o.Branch)).Select(o => Discard(o.Branch, agent)).ToArray();
+        var discarded = new List<MemoryBranchInfo>();
+        foreach (var orphan in Orphans(inactiveFor).Where(o => !checkedOut.Contains(o.Branch)))
+        {
+            try
+            {
+                discarded.Add(Discard(orphan.Branch, agent));
+            }
+            catch (HeliosException e) when (e.Code == HeliosErrorCode.InvalidState)
+            {
+                // Discarded or checked out by someone else meanwhile: not an orphan to sweep any more.
+            }
+        }
+
+        return discarded;
     }
 
     private static RefName LineageRef(BranchName child) => RefName.Parse(LineagePrefix + child.Value);

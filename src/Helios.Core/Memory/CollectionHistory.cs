@@ -21,16 +21,18 @@ internal static class CollectionHistory
         var id = head;
         var commit = repository.ReadCommit(id);
         var value = ValueAt(tree, commit, collection, key);
-        while (id != mergeBase && commit.Parents.Count > 0 && commit.Generation > stopAt)
+        while (id != mergeBase && commit.Generation > stopAt)
         {
-            var parent = repository.ReadCommit(commit.Parents[0]);
-            if (!Equals(ValueAt(tree, parent, collection, key), value))
+            // Follow a parent that already had the value: for a merge commit that is the side the
+            // value came from, so the time found is when it was written, not when it was merged.
+            var from = commit.Parents.FirstOrDefault(p => Equals(ValueAt(tree, repository.ReadCommit(p), collection, key), value));
+            if (from == default)
             {
-                break;
+                break; // This commit wrote the value.
             }
 
-            id = commit.Parents[0];
-            commit = parent;
+            id = from;
+            commit = repository.ReadCommit(from);
         }
 
         return commit.Committer.When;

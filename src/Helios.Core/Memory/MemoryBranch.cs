@@ -118,6 +118,16 @@ public sealed class MemoryBranch
                 // The edits go on top of the collection on the branch's current head: this handle's
                 // version, or a newer one another writer committed meanwhile.
                 var start = roots.TryGetValue(c.Name, out var existing) ? existing.Id : c.Committed;
+                if (existing is { Type: not ObjectType.Collection })
+                {
+                    throw new HeliosException(HeliosErrorCode.Conflict, $"Another writer recorded a state array named '{c.Name}' on '{Branch}'; nothing was committed.");
+                }
+
+                if (existing is null && c.Committed is not null)
+                {
+                    throw new HeliosException(HeliosErrorCode.Conflict, $"Another writer removed collection '{c.Name}' from '{Branch}'; nothing was committed (Refresh to see the branch as it is).");
+                }
+
                 if (existing is not null && c.Committed is null && _tree.ReadHeader(existing.Id).Dimension != c.Dimension)
                 {
                     throw new HeliosException(HeliosErrorCode.Conflict, $"Another writer created collection '{c.Name}' on '{Branch}' with another dimension; nothing was committed.");
@@ -143,6 +153,13 @@ public sealed class MemoryBranch
                 foreach (var (name, version) in versions)
                 {
                     _open[name].MarkCommitted(version);
+                }
+
+                // Collections this handle only read may have moved with the head (another writer's
+                // commit): drop them, so the next read opens them at the new head.
+                foreach (var name in _open.Keys.Where(n => !versions.ContainsKey(n)).ToArray())
+                {
+                    _open.Remove(name);
                 }
 
                 Head = committed;

@@ -68,7 +68,7 @@ public sealed partial class AgentMemory
             var head = log.ReadHead();
             var append = log.Prepare(head, new MergeLogEntry(
                 options.Agent,
-                report.Collections.Select(c => c.Collection),
+                report.Collections.Select(c => c.Collection).Concat(report.Roots.Select(r => r.Name)).Distinct(StringComparer.Ordinal),
                 info.Parent,
                 child,
                 parentHead,
@@ -124,6 +124,7 @@ public sealed partial class AgentMemory
         var summaries = new List<CollectionMergeSummary>();
         var logConflicts = new List<MergeLogConflict>();
         var roots = new List<StateRoot>();
+        var rootChanges = new List<RootMergeChange>();
         var names = parent.Roots.Concat(childCommit.Roots).Concat(baseCommit.Roots).Select(r => r.Name).Distinct(StringComparer.Ordinal).Order(Utf8NameComparer.Instance);
         foreach (var name in names)
         {
@@ -143,30 +144,37 @@ public sealed partial class AgentMemory
                 continue;
             }
 
+            string change = t is null ? "deleted" : b is null ? "added" : "replaced";
+            var type = (t ?? o ?? b)!.Type;
             if (o == b)
             {
                 // Only the child changed it (created, replaced or deleted).
                 Add(t);
-                if (t is { Type: ObjectType.Collection })
+                if (t is { Type: ObjectType.Collection } && o is null or { Type: ObjectType.Collection })
                 {
-                    var from = o is { Type: ObjectType.Collection } ? o.Id : (ObjectId?)null;
-                    summaries.Add(new CollectionMergeSummary(name, ChangesAsEntries(from, t.Id)));
+                    summaries.Add(new CollectionMergeSummary(name, ChangesAsEntries(o?.Id, t.Id)));
+                }
+                else
+                {
+                    rootChanges.Add(new RootMergeChange(name, type, change, "child"));
                 }
 
                 continue;
             }
 
-            Add(options.Strategy switch
+            var kept = options.Strategy switch
             {
                 MergeStrategy.ParentWins => o,
                 MergeStrategy.ChildWins => t,
                 _ => throw new HeliosException(HeliosErrorCode.Conflict,
                     $"Both '{info.Parent}' and '{info.Branch}' replaced or deleted '{name}'; merge with parent-wins or child-wins to keep one side's."),
-            });
+            };
+            Add(kept);
+            rootChanges.Add(new RootMergeChange(name, type, change, kept == t ? "child" : "parent"));
         }
 
         bool fastForward = mergeBase == parentHead;
-        var report = new MemoryMergeReport(info.Parent, info.Branch, options.Strategy, options.DryRun, mergeBase, parentHead, null, childHead, summaries, default, null);
+        var report = new MemoryMergeReport(info.Parent, info.Branch, options.Strategy, options.DryRun, mergeBase, parentHead, null, childHead, summaries, rootChanges, default, null);
         report = report with { ReportHash = ObjectId.Of(Encode(report)) };
         return new MergePlan(report, fastForward, tree, roots, objects, logConflicts);
 
@@ -271,13 +279,14 @@ public sealed partial class AgentMemory
 
     private static string Summary(MemoryMergeReport report)
     {
-        if (report.Collections.Count == 0)
+        if (report.Collections.Count == 0 && report.Roots.Count == 0)
         {
             return "no collection changes";
         }
 
         return string.Join("; ", report.Collections.Select(c =>
-            $"{c.Collection}: {c.Added} added, {c.Changed} changed, {c.Deleted} deleted, {c.Conflicts.Count()} conflicts"));
+            $"{c.Collection}: {c.Added} added, {c.Changed} changed, {c.Deleted} deleted, {c.Conflicts.Count()} conflicts")
+            .Concat(report.Roots.Select(r => $"{r.Name}: {r.Change} by the child, {r.Resolution}'s kept")));
     }
 
     /// <summary>The report's canonical encoding, hashed into the merge log: branches, heads, strategy and every entry in order.</summary>
@@ -301,6 +310,15 @@ public sealed partial class AgentMemory
                 w.WriteByte((byte)e.Action);
                 w.WriteByte(e.Resolution is { } r ? (byte)(r + 1) : (byte)0);
             }
+        }
+
+        w.WriteVarUInt((ulong)report.Roots.Count);
+        foreach (var r in report.Roots)
+        {
+            w.WriteString(r.Name);
+            w.WriteByte((byte)r.Type);
+            w.WriteString(r.Change);
+            w.WriteString(r.Resolution);
         }
 
         return w.ToArray();

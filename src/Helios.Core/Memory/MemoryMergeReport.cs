@@ -36,8 +36,16 @@ public sealed record CollectionMergeSummary(string Collection, IReadOnlyList<Col
 }
 
 /// <summary>
+/// A whole root of the parent a merge touched beyond key-by-key merging: a collection or state array
+/// the child <paramref name="Change"/>d (added, deleted or replaced), and whose version the parent
+/// ended with (<paramref name="Resolution"/>: child, or parent when a strategy kept the parent's).
+/// </summary>
+public sealed record RootMergeChange(string Name, ObjectType Type, string Change, string Resolution);
+
+/// <summary>
 /// The outcome of merging a memory branch into its parent: the heads before and after, what changed
-/// in each collection, the conflicts and how each was settled, the report's hash (BLAKE3 of its
+/// in each collection, whole roots the child added, deleted or replaced, the conflicts and how each
+/// was settled, the report's hash (BLAKE3 of its
 /// canonical encoding, recorded in the merge log) and the merge-log record. A dry run has no
 /// <see cref="ParentAfter"/> and no record.
 /// </summary>
@@ -51,6 +59,7 @@ public sealed record MemoryMergeReport(
     ObjectId? ParentAfter,
     ObjectId ChildHead,
     IReadOnlyList<CollectionMergeSummary> Collections,
+    IReadOnlyList<RootMergeChange> Roots,
     ObjectId ReportHash,
     ObjectId? LogRecord)
 {

@@ -81,7 +81,7 @@ public sealed partial class StateArrayRegistry
             var now = repository.Now();
             var signature = repository.Options.DefaultIdentity with { When = now };
             var commit = new Commit(tree, head is { } parent ? [parent] : [], (headCommit?.Generation ?? 0) + 1, signature, signature,
-                System.Text.Encoding.UTF8.GetBytes(message), headCommit?.Metadata, roots.Values);
+                System.Text.Encoding.UTF8.GetBytes(message), null, roots.Values);
             var (id, bytes) = ObjectCodec.EncodeWithId(commit);
             objects.Add(new EncodedObject(id, bytes));
             var result = repository.Refs.Commit(new RefTransaction(
@@ -137,6 +137,13 @@ public sealed partial class StateArrayRegistry
         {
             restored[name] = array.Rollback(root);
             _committed[name] = root;
+        }
+
+        // The commit has no root for these: the next commit adds them afresh rather than expecting
+        // the root they had before (which the branch no longer holds).
+        foreach (var name in missing)
+        {
+            _committed.Remove(name);
         }
 
         return new StateArrayRestore(restored, missing);
