@@ -16,6 +16,8 @@ public sealed class CliProcessTests
         Assert.Matches(@"checkout:\s+p50 [0-9]+ us", stdout);
         Assert.Matches(@"memory: 2 agents derived memory branches; [12] merged back \(newest-wins\)", stdout);
         Assert.Contains("merge log: The merge log verifies:", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"checkpoints: p50 [0-9.]+ ms per frame", stdout);
+        Assert.Contains("diff frame 0 -> 10: 100,000 agents changed in 1 ranges; validate: valid", stdout, StringComparison.Ordinal);
         var folder = System.Text.RegularExpressions.Regex.Match(stdout, @"at (\S+)/\.helios/store\.db").Groups[1].Value;
         Assert.False(Directory.Exists(folder), "the demo removes its temp repository");
     }

@@ -11,7 +11,8 @@ namespace Helios.Cli.Commands;
 /// <c>helios demo</c>: the main job end to end on the embedded SQLite backend. Several agents work
 /// in parallel, each on its own branch: they commit hundreds of scored variants, roll back every
 /// attempt that scores clearly worse than their best, and the best branch is kept while the others
-/// are deleted. Then they share a knowledge base of pattern vectors (<see cref="DemoMemory"/>).
+/// are deleted. Then they share a knowledge base of pattern vectors (<see cref="DemoMemory"/>), and a
+/// simulation of a million agents checkpoints its state every frame (<see cref="DemoStateArrays"/>).
 /// Prints what happened and the measured timings.
 /// </summary>
 internal static class DemoCommand
@@ -72,6 +73,7 @@ internal static class DemoCommand
             // Agents whose best score beat the median share what they learned; the rest are thrown away.
             double medianScore = results.Select(r => r.BestScore).Order().ElementAt(results.Length / 2);
             DemoMemory.Run(repo, results.Length, a => results[a - 1].BestScore >= medianScore, output);
+            DemoStateArrays.Run(repo, output);
 
             var (switchTimes, materializeTimes) = MeasureCheckouts(repo, results);
             var commitTimes = results.SelectMany(r => r.CommitMicros).ToArray();
