@@ -303,6 +303,9 @@ internal sealed class LevelCursor(CollectionTree tree, CollectionNode root, int 
     /// <summary>The current node (set by <see cref="Seek"/>).</summary>
     public CollectionNode Node { get; private set; } = null!;
 
+    /// <summary>The current node's id; null when it is the root the cursor started from.</summary>
+    public ObjectId? NodeId => _path.Count == 0 ? null : _path[^1].Node.Child(_path[^1].Index);
+
     /// <summary>Moves to the node of this level whose key range holds <paramref name="key"/> (the first node for keys before every other).</summary>
     public void Seek(ReadOnlySpan<byte> key)
     {

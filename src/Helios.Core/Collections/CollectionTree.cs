@@ -178,12 +178,25 @@ public sealed class CollectionTree(ObjectDatabase objects)
 
     private IEnumerable<Search.VectorBlock> Blocks(CollectionHeader header, Search.VectorBlockCache cache, string? keyPrefix)
     {
-        byte[]? from = string.IsNullOrEmpty(keyPrefix) ? null : CollectionKey.ToUtf8(keyPrefix);
-        byte[]? to = from is null ? null : CollectionKey.PrefixEnd(from);
-        foreach (var (id, leaf) in EnumerateLeaves(header.Root))
+        if (string.IsNullOrEmpty(keyPrefix))
         {
-            // Leaves wholly before or after the prefix's key range hold no match.
-            if (leaf.Count == 0 || (from is not null && CollectionKey.Compare(leaf.KeyBytes(leaf.Count - 1), from) < 0))
+            foreach (var (id, leaf) in EnumerateLeaves(header.Root))
+            {
+                yield return cache.GetOrAdd(id, _ => BuildBlock(leaf, header.Dimension));
+            }
+
+            yield break;
+        }
+
+        // Only the leaves of the prefix's key range are read: seek to its first, stop past its end.
+        var from = CollectionKey.ToUtf8(keyPrefix);
+        var to = CollectionKey.PrefixEnd(from);
+        var cursor = new LevelCursor(this, ReadNode(header.Root, null), 0);
+        cursor.Seek(from);
+        do
+        {
+            var leaf = cursor.Node;
+            if (leaf.Count == 0 || CollectionKey.Compare(leaf.KeyBytes(leaf.Count - 1), from) < 0)
             {
                 continue;
             }
@@ -193,8 +206,9 @@ public sealed class CollectionTree(ObjectDatabase objects)
                 yield break;
             }
 
-            yield return cache.GetOrAdd(id, _ => BuildBlock(leaf, header.Dimension));
+            yield return cache.GetOrAdd(cursor.NodeId ?? header.Root, _ => BuildBlock(leaf, header.Dimension));
         }
+        while (cursor.MoveNext());
     }
 
     private Search.VectorBlock BuildBlock(CollectionNode leaf, int dimension)
