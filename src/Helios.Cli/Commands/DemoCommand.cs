@@ -189,7 +189,7 @@ internal static class DemoCommand
             return abs(solve_{directory}_{file}(values) - {variant % 13}) < 0.5
         """;
 
-    private static double Percentile(double[] values, int percentile)
+    internal static double Percentile(double[] values, int percentile)
     {
         if (values.Length == 0) return 0;
         var sorted = values.Order().ToArray();

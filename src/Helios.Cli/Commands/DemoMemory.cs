@@ -72,7 +72,7 @@ internal static class DemoMemory
         output.WriteLine($"  memory: {agentCount} agents derived memory branches; {merged} merged back (newest-wins), {agentCount - merged} discarded; 'patterns' now holds {result.Count} keys");
         output.WriteLine($"  search: top-3 for agent-1's pattern 3 = {string.Join(", ", hits.Select(h => $"{h.Key} ({h.Score:F3})"))} in {searchMs:F1} ms");
         output.WriteLine($"  merge log: {verification}");
-        output.WriteLine($"  memory timings: derive p50 {Median(derive):F0} us, merge p50 {Median(merge):F0} us, discard p50 {Median(discard):F0} us");
+        output.WriteLine($"  memory timings: derive p50 {DemoCommand.Percentile([.. derive], 50):F0} us, merge p50 {DemoCommand.Percentile([.. merge], 50):F0} us, discard p50 {DemoCommand.Percentile([.. discard], 50):F0} us");
     }
 
     private static float[] Vector(int seed)
@@ -89,6 +89,4 @@ internal static class DemoMemory
 
         return v;
     }
-
-    private static double Median(List<double> values) => values.Count == 0 ? 0 : values.Order().ElementAt(values.Count / 2);
 }

@@ -63,9 +63,8 @@ internal static class DemoStateArrays
 
         var diff = agents.Diff(first.Checkpoint.Arrays["agents"].Root, agents.LastCheckpoint!.Value);
         var validation = agents.Validate();
-        checkpoints.Sort();
         output.WriteLine($"  simulation: {Agents:N0} agents x 64 bytes, {MovedPerFrame:N0} moved per frame, a checkpoint committed on '{branch}' every frame ({Frames} frames)");
-        output.WriteLine($"  checkpoints: p50 {checkpoints[checkpoints.Count / 2]:F1} ms per frame (commit included), {dirty / Frames} dirty pages per frame, stored {stored / 1024:N0} KiB for {raw / 1024:N0} KiB of pages ({100.0 * stored / Math.Max(1, raw):F0}%)");
+        output.WriteLine($"  checkpoints: p50 {DemoCommand.Percentile([.. checkpoints], 50):F1} ms per frame (commit included), {dirty / Frames} dirty pages per frame, stored {stored / 1024:N0} KiB for {raw / 1024:N0} KiB of pages ({100.0 * stored / Math.Max(1, raw):F0}%)");
         output.WriteLine($"  diff frame 0 -> {Frames}: {diff.ChangedRecords:N0} agents changed in {diff.Ranges.Count} ranges; validate: {(validation.IsValid ? "valid" : $"{validation.Problems.Count} problems")} ({validation.PagesChecked} pages)");
     }
 }

@@ -30,7 +30,7 @@ public sealed partial class AgentMemory(Repository repository)
     private const string Key = "memory.";
 
     /// <summary>How often a ref race is retried before it is reported (each retry re-reads the refs, so a retry only repeats when another writer made progress).</summary>
-    private const int MaxAttempts = 1000;
+    internal const int MaxAttempts = 1000;
 
     private readonly CollectionTree _tree = new(repository.Objects);
     private readonly VectorBlockCache _blocks = new();

@@ -166,7 +166,7 @@ public sealed class MemoryBranch
                 return committed;
             }
 
-            if (attempt == 1000)
+            if (attempt == AgentMemory.MaxAttempts)
             {
                 throw new HeliosException(HeliosErrorCode.Conflict, $"Branch '{Branch}' kept moving while memory edits were committed; retry.");
             }

@@ -35,9 +35,9 @@ internal static class RootMerge
         var merged = new List<StateRoot>();
         foreach (var name in names)
         {
-            var b = Find(ancestors, name);
-            var o = Find(ours, name);
-            var t = Find(theirs, name);
+            var b = StateRoot.Find(ancestors, name);
+            var o = StateRoot.Find(ours, name);
+            var t = StateRoot.Find(theirs, name);
             var result = o == t || t == b ? o
                 : o == b ? t
                 : o is { Type: ObjectType.Collection } && t is { Type: ObjectType.Collection } && b is null or { Type: ObjectType.Collection }
@@ -100,13 +100,4 @@ internal static class RootMerge
         ? "deleted"
         : root.Type == ObjectType.Collection ? $"collection {root.Id.ToShortString()}" : $"state array {root.Id.ToShortString()}";
 
-    private static StateRoot? Find(IReadOnlyList<StateRoot> roots, string name)
-    {
-        foreach (var root in roots)
-        {
-            if (root.Name == name) return root;
-        }
-
-        return null;
-    }
 }

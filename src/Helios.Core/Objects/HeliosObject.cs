@@ -190,15 +190,7 @@ public sealed class Commit : HeliosObject
     public IReadOnlyList<StateRoot> Roots { get; }
 
     /// <summary>The root named <paramref name="name"/>, or null.</summary>
-    public StateRoot? FindRoot(string name)
-    {
-        foreach (var root in Roots)
-        {
-            if (root.Name == name) return root;
-        }
-
-        return null;
-    }
+    public StateRoot? FindRoot(string name) => StateRoot.Find(Roots, name);
 
     internal override int ApproximateSize => 256 + Message.Length + Parents.Count * 32 + Roots.Count * 80 + Metadata.Sum(kv => 2 * (kv.Key.Length + kv.Value.Length));
 

@@ -32,6 +32,17 @@ public sealed record StateRoot
 
     public ObjectId Id { get; }
 
+    /// <summary>The root named <paramref name="name"/> in <paramref name="roots"/>, or null.</summary>
+    internal static StateRoot? Find(IReadOnlyList<StateRoot> roots, string name)
+    {
+        foreach (var root in roots)
+        {
+            if (root.Name == name) return root;
+        }
+
+        return null;
+    }
+
     internal static string? ValidateType(ObjectType type) =>
         type is ObjectType.Collection or ObjectType.StateArray
             ? null
