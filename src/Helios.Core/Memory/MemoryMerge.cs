@@ -194,19 +194,7 @@ public sealed partial class AgentMemory
             throw new HeliosException(HeliosErrorCode.Conflict, $"Collection '{name}' holds vectors of {dimension} floats on the parent but {_tree.ReadHeader(theirs.Id).Dimension} on the child; they cannot be merged.");
         }
 
-        ObjectId baseId;
-        if (b is { } existing)
-        {
-            baseId = existing.Id;
-        }
-        else
-        {
-            // Created on both sides: merge against an empty collection.
-            var empty = CollectionTree.Empty(dimension);
-            _tree.Objects.Store.PutMany(empty.NewObjects);
-            baseId = empty.HeaderId;
-        }
-
+        var baseId = CollectionMergeRules.BaseOrEmpty(_tree, b, dimension);
         var resolutions = options.Resolutions?.GetValueOrDefault(name);
         var result = _tree.Merge(baseId, ours.Id, theirs.Id, conflict => Resolve(conflict));
         summaries.Add(new CollectionMergeSummary(name, result.Report));
@@ -218,14 +206,11 @@ public sealed partial class AgentMemory
 
         return result.HeaderId;
 
-        KeyResolution Resolve(CollectionConflict conflict) => options.Strategy switch
-        {
-            MergeStrategy.ParentWins => KeyResolution.Ours,
-            MergeStrategy.ChildWins => KeyResolution.Theirs,
-            MergeStrategy.NewestWins => CollectionHistory.ChildIsNewer(repository, _tree, name, conflict.Key, parentHead, childHead, mergeBase) ? KeyResolution.Theirs : KeyResolution.Ours,
-            _ when resolutions is not null && resolutions.TryGetValue(conflict.Key, out var value) => value is null ? KeyResolution.Delete : KeyResolution.Use(value),
-            _ => KeyResolution.Unresolved,
-        };
+        KeyResolution Resolve(CollectionConflict conflict) =>
+            CollectionMergeRules.ByStrategy(options.Strategy, repository, _tree, name, conflict.Key, parentHead, childHead, mergeBase)
+            ?? (resolutions is not null && resolutions.TryGetValue(conflict.Key, out var value)
+                ? value is null ? KeyResolution.Delete : KeyResolution.Use(value)
+                : KeyResolution.Unresolved);
 
         MergeLogConflict LogConflict(string collection, CollectionMergeEntry entry) => (options.Strategy, entry.Resolution) switch
         {

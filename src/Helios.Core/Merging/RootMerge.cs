@@ -57,26 +57,10 @@ internal static class RootMerge
         ObjectId parent, ObjectId child, IReadOnlyList<ObjectId> bases, MergeStrategy strategy)
     {
         var tree = new CollectionTree(repository.Objects);
-        ObjectId baseId;
-        if (b is not null)
-        {
-            baseId = b.Id;
-        }
-        else
-        {
-            var empty = CollectionTree.Empty(tree.ReadHeader(ours.Id).Dimension);
-            repository.Objects.Store.PutMany(empty.NewObjects);
-            baseId = empty.HeaderId;
-        }
-
-        var result = tree.Merge(baseId, ours.Id, theirs.Id, conflict => strategy switch
-        {
-            MergeStrategy.ParentWins => KeyResolution.Ours,
-            MergeStrategy.ChildWins => KeyResolution.Theirs,
-            MergeStrategy.NewestWins when bases.Count > 0 =>
-                CollectionHistory.ChildIsNewer(repository, tree, name, conflict.Key, parent, child, bases[0]) ? KeyResolution.Theirs : KeyResolution.Ours,
-            _ => KeyResolution.Unresolved,
-        });
+        var baseId = CollectionMergeRules.BaseOrEmpty(tree, b, tree.ReadHeader(ours.Id).Dimension);
+        var result = tree.Merge(baseId, ours.Id, theirs.Id, conflict =>
+            CollectionMergeRules.ByStrategy(strategy, repository, tree, name, conflict.Key, parent, child, bases.Count > 0 ? bases[0] : null)
+            ?? KeyResolution.Unresolved);
         if (result.HeaderId is not { } merged)
         {
             var keys = result.Report.Where(e => e.Resolution == ConflictChoice.Unresolved).Select(e => e.Key).ToArray();

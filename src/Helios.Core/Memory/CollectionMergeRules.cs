@@ -1,12 +1,40 @@
 using Helios.Core.Collections;
+using Helios.Core.Merging;
 using Helios.Core.Objects;
 using Helios.Core.Repositories;
 
 namespace Helios.Core.Memory;
 
-/// <summary>When keys of a collection last changed along a branch's history (for newest-wins).</summary>
-internal static class CollectionHistory
+/// <summary>
+/// What memory merges and file merges share when both sides changed one collection: the base to
+/// merge against, and how a strategy settles a key both sides changed.
+/// </summary>
+internal static class CollectionMergeRules
 {
+    /// <summary>The base version: the merge base's collection, or (created on both sides) an empty one, stored now because the merge reads it.</summary>
+    public static ObjectId BaseOrEmpty(CollectionTree tree, StateRoot? atBase, int dimension)
+    {
+        if (atBase is not null)
+        {
+            return atBase.Id;
+        }
+
+        var empty = CollectionTree.Empty(dimension);
+        tree.Objects.Store.PutMany(empty.NewObjects);
+        return empty.HeaderId;
+    }
+
+    /// <summary>The side <paramref name="strategy"/> keeps for a conflicting key; null for manual (the caller decides).</summary>
+    public static KeyResolution? ByStrategy(MergeStrategy strategy, Repository repository, CollectionTree tree, string collection, string key,
+        ObjectId parentHead, ObjectId childHead, ObjectId? mergeBase) => strategy switch
+    {
+        MergeStrategy.ParentWins => KeyResolution.Ours,
+        MergeStrategy.ChildWins => KeyResolution.Theirs,
+        MergeStrategy.NewestWins when mergeBase is { } b =>
+            ChildIsNewer(repository, tree, collection, key, parentHead, childHead, b) ? KeyResolution.Theirs : KeyResolution.Ours,
+        _ => null,
+    };
+
     /// <summary>
     /// newest-wins for one key: true when the child's last change to it is at least as new as the
     /// parent's (commit times, following first parents back to the merge base; ties go to the child).
