@@ -3,7 +3,13 @@ using Helios.Core.Objects;
 namespace Helios.Core.Storage;
 
 /// <summary>An object's id with its canonical encoding, as handed to and returned by a store.</summary>
-public readonly record struct EncodedObject(ObjectId Id, ReadOnlyMemory<byte> Bytes);
+/// <param name="Id">The object's id.</param>
+/// <param name="Bytes">The object's canonical encoding.</param>
+/// <param name="DeltaBase">
+/// A hint for stores that keep near-duplicates as deltas: an object likely to be similar (say, the previous
+/// version of the same path). A store may ignore it; it never changes the object's id or bytes.
+/// </param>
+public readonly record struct EncodedObject(ObjectId Id, ReadOnlyMemory<byte> Bytes, ObjectId? DeltaBase = null);
 
 /// <summary>
 /// Content-addressed object storage. Objects are immutable: putting an id that exists is a no-op.
