@@ -83,7 +83,7 @@ internal static class DiffCommand
     }
 
     private static Side? Stored(Repository repository, FileVersion? version) =>
-        version is { } v ? new Side(v, () => v.Kind == EntryKind.Gitlink ? ReadOnlyMemory<byte>.Empty : repository.Objects.Read<Blob>(v.Id).Content) : null;
+        version is { } v ? new Side(v, () => v.Kind == EntryKind.Gitlink ? ReadOnlyMemory<byte>.Empty : repository.Objects.ReadContent(v.Id)) : null;
 
     /// <summary>Prints the patch (git's format, byte for byte) or, with <paramref name="stat"/>, git's --stat summary.</summary>
     internal static void Write(CliContext context, IReadOnlyList<PathDiff> diffs, bool stat, int contextLines)

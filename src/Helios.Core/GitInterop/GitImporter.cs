@@ -165,6 +165,21 @@ public sealed class GitImporter
         }
     }
 
+    /// <summary>
+    /// Queues file content as a commit from a worktree would store it: chunked above the repository's
+    /// threshold, so importing and committing the same bytes give the same id.
+    /// </summary>
+    private ObjectId QueueContent(ReadOnlySpan<byte> content)
+    {
+        var encoded = _repository.Objects.EncodeContent(content);
+        foreach (var obj in encoded.Objects())
+        {
+            Queue(obj);
+        }
+
+        return encoded.Id;
+    }
+
     private void ReadBlob()
     {
         long mark = 0;
@@ -180,10 +195,7 @@ public sealed class GitImporter
             }
             else if (line.StartsWith("data ", StringComparison.Ordinal))
             {
-                var content = _reader.ReadData(ParseLength(line));
-                var bytes = ObjectCodec.EncodeBlob(content);
-                var id = ObjectId.Of(bytes);
-                Queue(new EncodedObject(id, bytes));
+                var id = QueueContent(_reader.ReadData(ParseLength(line)));
                 if (mark != 0)
                 {
                     _marks[mark] = id;
@@ -391,9 +403,7 @@ public sealed class GitImporter
                 }
                 else if (dataRef == "inline")
                 {
-                    var bytes = ObjectCodec.EncodeBlob(_reader.ReadDataCommand());
-                    id = ObjectId.Of(bytes);
-                    Queue(new EncodedObject(id, bytes));
+                    id = QueueContent(_reader.ReadDataCommand());
                 }
                 else if (dataRef.StartsWith(':') && _marks.TryGetValue(ParseMark(dataRef), out var byMark))
                 {

@@ -77,9 +77,9 @@ public sealed class Workspace
         Root = Root.With(_objects, EntryName.SplitPath(path), 0, new FileNode(kind, content), path);
     }
 
-    /// <summary>Sets a file to a blob already encoded and hashed by the caller; the blob is stored with the next commit.</summary>
-    internal void WriteEncoded(string path, EntryKind kind, ObjectId id, byte[] encoding) =>
-        Root = Root.With(_objects, EntryName.SplitPath(path), 0, new FileNode(kind, id, encoding), path);
+    /// <summary>Sets a file to content already encoded and hashed by the caller; its objects are stored with the next commit.</summary>
+    internal void WriteEncoded(string path, EntryKind kind, Objects.Chunking.EncodedContent encoded) =>
+        Root = Root.With(_objects, EntryName.SplitPath(path), 0, new FileNode(kind, encoded), path);
 
     /// <summary>Sets a file to a blob that is already stored.</summary>
     internal void WriteStored(string path, EntryKind kind, ObjectId id) =>
