@@ -57,6 +57,7 @@ public static class ConfigSchema
         new("performance.batch_size", ConfigValueType.Int, "1000", "Objects written per storage batch.", Minimum: 1),
         new("performance.compression", ConfigValueType.Enum, "lz4", "Compression of cached and stored objects.", ["lz4", "zstd", "none"]),
         new("storage.durability", ConfigValueType.Enum, "durable", "durable: acknowledged commits survive power loss; fast: they survive a process crash.", ["durable", "fast"]),
+        new("storage.chunking_threshold", ConfigValueType.Size, "64KiB", "Files longer than this are stored as content-defined chunks of about 16 KiB."),
         new("storage.busy_timeout", ConfigValueType.Duration, "5s", "How long a write waits for another process to release the store."),
         new("storage.mmap_size", ConfigValueType.Size, "256MiB", "Bytes of the SQLite store mapped into memory for reads; 0 disables mmap."),
         new("storage.rocksdb.write_buffer_size", ConfigValueType.Size, "64MiB", "RocksDB memtable size.", Minimum: 1),
