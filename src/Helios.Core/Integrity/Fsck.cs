@@ -16,7 +16,9 @@ namespace Helios.Core.Integrity;
 /// commit (under <c>refs/tags/</c> also an annotated tag; <c>refs/memory/log</c> a merge-log record,
 /// whose chain of previous records is walked; <c>refs/memory/key</c> a blob); a symbolic ref follows a ref that exists, or an unborn branch when the ref is a HEAD;</item>
 /// <item>connectivity: every commit, tree and blob reachable from a ref or from a value recorded in the
-/// operation log (so undo keeps working) is stored and of the type its referrer expects;</item>
+/// operation log (so undo keeps working) is stored and of the type its referrer expects; a chunked
+/// blob's chunks are blobs of the listed lengths, and a chunk that is not names every chunked blob
+/// and file (tree entry) that depends on it (<see cref="FsckProblemKind.DamagedFile"/>);</item>
 /// <item>the operation log: every record decodes, sequence numbers run 1..N without gaps and every
 /// record carries the hash of the one before.</item>
 /// </list>
