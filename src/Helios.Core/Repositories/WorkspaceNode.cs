@@ -117,8 +117,9 @@ internal sealed class FileNode : WorkspaceNode
     /// <summary>This node as the replacement of <paramref name="existing"/> at the same path: carries the previous version's id as a hint.</summary>
     public FileNode Replacing(FileNode existing)
     {
-        var previous = existing._stored ? existing.Id : existing.Previous;
-        return _stored || previous is null || previous == Previous ? this : new FileNode(this, previous.Value);
+        // A gitlink's id names no object here, so it is no base for anything.
+        var previous = existing.Kind == EntryKind.Gitlink ? null : existing._stored ? existing.Id : existing.Previous;
+        return _stored || Kind == EntryKind.Gitlink || previous is null || previous == Previous ? this : new FileNode(this, previous.Value);
     }
 
     public ReadOnlyMemory<byte> ReadContent(ObjectDatabase objects) =>

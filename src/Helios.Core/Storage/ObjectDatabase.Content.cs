@@ -36,24 +36,25 @@ public sealed partial class ObjectDatabase
     /// </summary>
     public ReadOnlyMemory<byte> ReadContent(ObjectId id)
     {
-        if (ReadContentObject(id) is Blob blob)
+        var content = ReadContentObject(id);
+        if (content is Blob blob)
         {
             return blob.Content;
         }
 
-        var chunked = (ChunkedBlob)ReadContentObject(id);
+        var chunked = (ChunkedBlob)content;
         if (chunked.Length > Array.MaxLength)
         {
             throw new HeliosException(HeliosErrorCode.InvalidArgument, $"Object {id} holds {chunked.Length} bytes, too many for one buffer; read it as a stream.");
         }
 
-        var content = GC.AllocateUninitializedArray<byte>((int)chunked.Length);
+        var bytes = GC.AllocateUninitializedArray<byte>((int)chunked.Length);
         for (int i = 0; i < chunked.Chunks.Count; i++)
         {
-            ReadChunk(id, chunked.Chunks[i]).Span.CopyTo(content.AsSpan((int)chunked.OffsetOf(i)));
+            ReadChunk(id, chunked.Chunks[i]).Span.CopyTo(bytes.AsSpan((int)chunked.OffsetOf(i)));
         }
 
-        return content;
+        return bytes;
     }
 
     /// <summary>
@@ -69,13 +70,14 @@ public sealed partial class ObjectDatabase
     /// <summary>Writes the content to <paramref name="destination"/>, one chunk at a time.</summary>
     public void CopyContent(ObjectId id, Stream destination)
     {
-        if (ReadContentObject(id) is Blob blob)
+        var content = ReadContentObject(id);
+        if (content is Blob blob)
         {
             destination.Write(blob.Content.Span);
             return;
         }
 
-        foreach (var chunk in ((ChunkedBlob)ReadContentObject(id)).Chunks)
+        foreach (var chunk in ((ChunkedBlob)content).Chunks)
         {
             destination.Write(ReadChunk(id, chunk).Span);
         }

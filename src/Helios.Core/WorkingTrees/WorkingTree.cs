@@ -190,7 +190,7 @@ public sealed partial class WorkingTree
             {
                 if (entry.Disk is { } disk)
                 {
-                    blobs.AddRange(ReadEncoded(entry).Objects(_repository.Objects, entry.Head?.Id));
+                    blobs.AddRange(ReadEncoded(entry).Objects(_repository.Objects, entry.Head is { Kind: not EntryKind.Gitlink } head ? head.Id : null));
                 }
 
                 entry.Stage(entry.Disk);
