@@ -22,6 +22,45 @@ public sealed partial class ObjectDatabase
     /// <summary>True when <paramref name="id"/> is a chunked blob (reads its listing, a small object).</summary>
     public bool IsChunked(ObjectId id) => ReadContentObject(id) is ChunkedBlob;
 
+    /// <summary>
+    /// True when two content ids hold the same bytes. Equal ids do; two ids of the same representation
+    /// (both blobs, or both chunked: boundaries never depend on settings) do not; a blob and a chunked
+    /// blob, as commits under different chunking thresholds may record, are compared by length, then
+    /// byte by byte a chunk at a time.
+    /// </summary>
+    public bool ContentEquals(ObjectId a, ObjectId b)
+    {
+        if (a == b)
+        {
+            return true;
+        }
+
+        var x = ReadContentObject(a);
+        var y = ReadContentObject(b);
+        if (x.Type == y.Type)
+        {
+            return false;
+        }
+
+        var (blob, chunked) = x is Blob bx ? (bx, (ChunkedBlob)y) : ((Blob)y, (ChunkedBlob)x);
+        var chunkedId = x is Blob ? b : a;
+        if (blob.Content.Length != chunked.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < chunked.Chunks.Count; i++)
+        {
+            var piece = blob.Content.Span.Slice((int)chunked.OffsetOf(i), chunked.Chunks[i].Length);
+            if (!piece.SequenceEqual(ReadChunk(chunkedId, chunked.Chunks[i]).Span))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The content's length in bytes. Reads the blob, or only the listing of a chunked blob.</summary>
     public long ContentLength(ObjectId id) => ReadContentObject(id) switch
     {

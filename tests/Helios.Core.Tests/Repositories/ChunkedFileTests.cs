@@ -225,6 +225,25 @@ public sealed class ChunkedFileTests
         Assert.False(repo.Objects.IsChunked(repo.Objects.Read<Tree>(repo.ReadCommit(commit).Tree).Find("big.bin")!.Value.Id));
     }
 
+    [Fact]
+    public void A_plain_and_a_chunked_blob_of_the_same_bytes_have_equal_content()
+    {
+        var objects = new ObjectDatabase(new InMemoryObjectStore());
+        var content = Large("equal", 300_000);
+        var plain = EncodedContent.Encode(content, chunkingThreshold: 1 << 30);
+        var chunked = EncodedContent.Encode(content, chunkingThreshold: 0);
+        var other = content.ToArray();
+        other[^1] ^= 1;
+        var changed = EncodedContent.Encode(other, chunkingThreshold: 1 << 30);
+        objects.Store.PutMany([.. plain.Objects(), .. chunked.Objects(), .. changed.Objects()]);
+
+        Assert.NotEqual(plain.Id, chunked.Id);
+        Assert.True(objects.ContentEquals(plain.Id, chunked.Id));
+        Assert.True(objects.ContentEquals(chunked.Id, plain.Id));
+        Assert.False(objects.ContentEquals(changed.Id, chunked.Id));
+        Assert.False(objects.ContentEquals(changed.Id, plain.Id));
+    }
+
     /// <summary>In-memory storage that records every object a ref transaction carries.</summary>
     private sealed class RecordingStorage : IRepositoryStorage
     {
