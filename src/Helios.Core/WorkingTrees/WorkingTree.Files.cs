@@ -258,7 +258,8 @@ public sealed partial class WorkingTree
         var content = ReadContent(entry.Path, stat);
         var encoded = _repository.Objects.EncodeContent(content);
         var version = new FileVersion(KindOf(stat), encoded.Id);
-        if (entry.Head is { } head && head.Kind == version.Kind && head.Id != version.Id && encoded.AlternateId(content) == head.Id)
+        if (entry.Head is { } head && head.Kind == version.Kind && head.Id != version.Id && MayBeOtherRepresentation(encoded, head.Id)
+            && encoded.AlternateId(content) == head.Id)
         {
             return (head, null);
         }
@@ -280,6 +281,14 @@ public sealed partial class WorkingTree
             throw new HeliosException(HeliosErrorCode.Storage, $"Cannot read '{path}': permission denied; fix its permissions or add it to .heliosignore.", e);
         }
     }
+
+    /// <summary>
+    /// False when the base's id cannot be the other representation of these bytes, so an edited
+    /// large file is not hashed twice: a chunked file whose base is chunked too (a listing read, small)
+    /// simply changed. A small file's other id costs little, so it is always computed.
+    /// </summary>
+    private bool MayBeOtherRepresentation(Objects.Chunking.EncodedContent encoded, ObjectId recorded) =>
+        encoded.Chunked is null || _repository.Objects.TryRead(recorded) is not ChunkedBlob;
 
     /// <summary>The entry's disk content encoded for storage, reading the file again if the scan used the stat cache.</summary>
     private Objects.Chunking.EncodedContent ReadEncoded(IndexEntry entry)
