@@ -54,6 +54,28 @@ public sealed class Workspace
     /// <summary>The file's bytes, or null when no file has that path.</summary>
     public ReadOnlyMemory<byte>? TryRead(string path) => Find(path) is FileNode file ? file.ReadContent(_objects) : (ReadOnlyMemory<byte>?)null;
 
+    /// <summary>
+    /// Up to <paramref name="length"/> bytes of the file from <paramref name="offset"/>, or null when no
+    /// file has that path. For a stored large file only the chunks the range overlaps are read.
+    /// </summary>
+    public byte[]? TryReadRange(string path, long offset, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (Find(path) is not FileNode file)
+        {
+            return null;
+        }
+
+        if (file.StoredId is { } id)
+        {
+            return _objects.ReadRange(id, offset, length);
+        }
+
+        var content = file.ReadContent(_objects);
+        return offset >= content.Length ? [] : content.Span.Slice((int)offset, (int)Math.Min(length, content.Length - offset)).ToArray();
+    }
+
     /// <summary>The file's bytes; throws not-found when absent.</summary>
     public ReadOnlyMemory<byte> Read(string path) =>
         TryRead(path) ?? throw new NotFoundException(path, $"No file '{path}' in the workspace.");

@@ -122,6 +122,9 @@ internal sealed class FileNode : WorkspaceNode
         return _stored || Kind == EntryKind.Gitlink || previous is null || previous == Previous ? this : new FileNode(this, previous.Value);
     }
 
+    /// <summary>The content id when the content is stored (so it can be read in ranges), else null.</summary>
+    public ObjectId? StoredId => _stored ? Id : null;
+
     public ReadOnlyMemory<byte> ReadContent(ObjectDatabase objects) =>
         Content ?? (_encoded is { } e ? e.ToContent() : objects.ReadContent(Id));
 

@@ -61,6 +61,21 @@ public sealed class ChunkedFileTests
     }
 
     [Fact]
+    public void A_workspace_reads_a_range_of_a_committed_or_unsaved_file()
+    {
+        using var repo = Repository.CreateInMemory();
+        var ws = repo.OpenHead();
+        var content = Large("workspace range");
+        ws.Write("big.bin", content);
+        Assert.Equal(content.AsSpan(100, 50).ToArray(), ws.TryReadRange("big.bin", 100, 50));
+        var commit = repo.Commit(ws, "c").EnsureCommitted();
+        var reopened = repo.Checkout(commit.ToString());
+        Assert.Equal(content.AsSpan(700_000, 5000).ToArray(), reopened.TryReadRange("big.bin", 700_000, 5000));
+        Assert.Empty(reopened.TryReadRange("big.bin", content.Length, 10)!);
+        Assert.Null(reopened.TryReadRange("nothing", 0, 1));
+    }
+
+    [Fact]
     public void A_seek_on_a_content_stream_reads_only_the_chunk_it_lands_in()
     {
         var counting = new CountingObjectStore(new InMemoryObjectStore());
