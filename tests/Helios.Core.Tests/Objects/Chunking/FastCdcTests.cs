@@ -1,5 +1,3 @@
-using FsCheck;
-using FsCheck.Fluent;
 using Helios.Core.Hashing;
 using Helios.Core.Objects.Chunking;
 
@@ -68,26 +66,33 @@ public class FastCdcTests
     [Fact]
     public void An_insertion_or_deletion_changes_only_the_chunks_around_it()
     {
-        var edits = from seed in Gen.Choose(0, int.MaxValue)
-                    from position in Gen.Choose(0, 1 << 20)
-                    from length in Gen.Choose(1, 300)
-                    from insert in ArbMap.Default.GeneratorFor<bool>()
-                    select (seed, position, length, insert);
-        Prop.ForAll(edits.ToArbitrary(), edit =>
+        // 200 random edits (seeded, so a failure replays): insertions or deletions of 1-300 bytes at
+        // random places in 512 KiB of random data. Past an edit, boundaries usually fall back in step
+        // at the next cut; normalized chunking can skip a cut or two first (the two masks), so a few
+        // edits change more than one chunk, but never many.
+        var random = new Random(9);
+        var changedCounts = new List<int>();
+        for (int run = 0; run < 200; run++)
         {
-            var original = Bytes($"property {edit.seed}", 1 << 20);
-            var edited = edit.insert
-                ? [.. original.AsSpan(0, edit.position), .. Bytes($"insert {edit.seed}", edit.length), .. original.AsSpan(edit.position)]
-                : original.AsSpan(0, edit.position).ToArray().Concat(original.Skip(edit.position + edit.length)).ToArray();
+            var original = Bytes($"property {run}", 512 << 10);
+            int position = random.Next(original.Length);
+            int length = random.Next(1, 301);
+            byte[] edited = run % 2 == 0
+                ? [.. original.AsSpan(0, position), .. Bytes($"insert {run}", length), .. original.AsSpan(position)]
+                : [.. original.AsSpan(0, position), .. original.AsSpan(Math.Min(original.Length, position + length))];
             var before = Chunks(original);
             var after = Chunks(edited);
+
             // Every chunk ending before the edit is kept as it was, in place.
-            int untouched = before.TakeWhile(c => c.End <= edit.position).Count();
+            int untouched = before.TakeWhile(c => c.End <= position).Count();
             Assert.Equal(before.Take(untouched).Select(c => c.Hash), after.Take(untouched).Select(c => c.Hash));
-            // Past the edit the boundaries fall back in step within a few chunks: only a handful differ.
+            // Every chunk of the edited content is either old or among the few after the edit.
             int changed = after.Select(c => c.Hash).Except(before.Select(c => c.Hash)).Count();
-            return changed <= 4;
-        }).QuickCheckThrowOnFailure();
+            Assert.InRange(changed, 1, 8);
+            changedCounts.Add(changed);
+        }
+
+        Assert.True(changedCounts.Count(c => c == 1) >= 180, $"only {changedCounts.Count(c => c == 1)} of 200 edits changed exactly one chunk");
     }
 
     private static List<(long End, string Hash)> Chunks(byte[] content)
