@@ -58,6 +58,23 @@ public sealed class LargeFileWorkingTreeTests : IDisposable
     }
 
     [Fact]
+    public void A_checkout_that_meets_a_missing_chunk_reports_corruption_and_leaves_no_partial_file()
+    {
+        File.WriteAllText(PathOf("a.txt"), "a");
+        var first = _tree.Commit("small"u8.ToArray()).EnsureCommitted();
+        File.WriteAllBytes(PathOf("big.bin"), FastCdcTests.Bytes("partial", 1 << 20));
+        var second = _tree.Commit("large"u8.ToArray()).EnsureCommitted();
+        _tree.Checkout(first.ToString());
+        Assert.False(File.Exists(PathOf("big.bin")));
+        var id = _repository.Objects.Read<Tree>(_repository.ReadCommit(second).Tree).Find("big.bin")!.Value.Id;
+        _storage.Objects.Delete([_repository.Objects.Read<ChunkedBlob>(id).Chunks[^1].Id]);
+
+        var e = Assert.Throws<Errors.CorruptObjectException>(() => _tree.Checkout(second.ToString()));
+        Assert.Equal(id, e.Expected);
+        Assert.Equal(["a.txt"], Directory.EnumerateFileSystemEntries(_root).Select(Path.GetFileName).Where(n => n != ".helios").Order());
+    }
+
+    [Fact]
     public void Staging_a_large_file_stores_its_chunks_and_the_commit_records_it()
     {
         var content = FastCdcTests.Bytes("staged", 1 << 20);
