@@ -79,6 +79,10 @@ public sealed class GitImporter
     private readonly GitImportOptions _options;
     private readonly FastStreamReader _reader;
     private readonly Dictionary<long, ObjectId> _marks = [];
+
+    // Chunks already queued by this import: versions of a large file share most of them, and
+    // sending each again would push the whole file through the writer per version.
+    private readonly HashSet<ObjectId> _queuedChunks = [];
     private readonly HashSet<long> _commitMarks = [];
     private readonly HashSet<long> _tagMarks = [];
     private readonly Dictionary<ObjectId, long> _generations = [];
@@ -174,7 +178,10 @@ public sealed class GitImporter
         var encoded = _repository.Objects.EncodeContent(content);
         foreach (var obj in encoded.Objects())
         {
-            Queue(obj);
+            if (encoded.Chunked is null || obj.Id == encoded.Id || _queuedChunks.Add(obj.Id))
+            {
+                Queue(obj);
+            }
         }
 
         return encoded.Id;
