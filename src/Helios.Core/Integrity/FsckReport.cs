@@ -33,15 +33,17 @@ public enum FsckProblemKind
     /// <summary>A commit's generation number is not 1 + the largest of its parents' (which would mislead merge-base searches).</summary>
     WrongGeneration = 9,
 
+    // 10 is UnreadableObject (the store engineer's, landing separately).
+
     /// <summary>A chunked blob lists a chunk with another length than the chunk's blob holds.</summary>
-    ChunkLengthMismatch = 10,
+    ChunkLengthMismatch = 11,
 
     /// <summary>
     /// A chunked blob (a large file) cannot be read back because one of its chunks is missing, corrupt,
     /// not a blob or of the wrong length. One problem per chunked blob and bad chunk, naming the tree
     /// entries (files) that point at the chunked blob.
     /// </summary>
-    DamagedFile = 11,
+    DamagedFile = 12,
 }
 
 /// <summary>
