@@ -220,6 +220,23 @@ public sealed class ChunkedFileTests
     }
 
     [Fact]
+    public void A_chunk_of_another_length_than_listed_is_corruption_and_fsck_names_the_file()
+    {
+        using var repo = Repository.CreateInMemory();
+        var chunk = repo.Objects.Write(new Blob(new byte[100]));
+        var listing = repo.Objects.Write(new ChunkedBlob([new ChunkRef(chunk, 100), new ChunkRef(chunk, 101)]));
+        var ws = repo.OpenHead();
+        ws.WriteStored("odd.bin", EntryKind.File, listing);
+        repo.Commit(ws, "c").EnsureCommitted();
+
+        var e = Assert.Throws<CorruptObjectException>(() => repo.Objects.ReadContent(listing));
+        Assert.Equal(listing, e.Expected);
+        var report = Fsck.Check(repo);
+        Assert.Contains(report.Problems, p => p.Kind == FsckProblemKind.ChunkLengthMismatch && p.Id == listing);
+        Assert.Contains(report.Problems, p => p.Kind == FsckProblemKind.DamagedFile && p.Id == listing && p.Message.Contains("'odd.bin'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Fsck_passes_a_repository_with_chunked_files()
     {
         using var repo = Repository.CreateInMemory();
