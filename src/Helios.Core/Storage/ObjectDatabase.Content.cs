@@ -157,22 +157,14 @@ public sealed partial class ObjectDatabase
     }
 
     /// <summary>
-    /// One chunk's bytes, read past L0 (a large file would otherwise flush every tree from it) and
+    /// One chunk's bytes, read from L1 and below, never through L0 (a large file would otherwise flush every tree from it), and
     /// checked to be a blob of the listed length: anything else is corruption of <paramref name="owner"/>.
     /// </summary>
     internal ReadOnlyMemory<byte> ReadChunk(ObjectId owner, ChunkRef chunk)
     {
-        HeliosObject? obj;
-        if (_decoded.TryGet(chunk.Id, out var cached))
-        {
-            obj = cached;
-        }
-        else
-        {
-            var bytes = _store.TryGet(chunk.Id)
-                ?? throw new CorruptObjectException(owner, $"its chunk {chunk.Id} is missing from the repository.");
-            obj = ObjectCodec.Decode(chunk.Id, bytes);
-        }
+        var bytes = _store.TryGet(chunk.Id)
+            ?? throw new CorruptObjectException(owner, $"its chunk {chunk.Id} is missing from the repository.");
+        var obj = ObjectCodec.Decode(chunk.Id, bytes);
 
         return obj switch
         {
