@@ -37,7 +37,7 @@ internal struct Blake3CvStack
 /// the chaining-value stack never holds the root; completed subtrees merge as soon as a chunk count
 /// says they are complete. Whole chunks and whole blocks are compressed straight from the input.
 /// </summary>
-internal struct Blake3State
+internal partial struct Blake3State
 {
     // 2^54 chunks of 1 KiB is 2^64 bytes, the most BLAKE3 can hash.
     private const int MaxDepth = 54;
@@ -156,9 +156,7 @@ internal struct Blake3State
             if (ChunkBytes == ChunkLength)
             {
                 // More input has arrived, so the buffered chunk is not the root: close it.
-                Compress(ref _chunkCv[0], ref _block[0], _chunkCounter, BlockLength, _flags | StartFlag | ChunkEnd);
-                AddChunkChainingValue(_chunkCv);
-                StartChunk();
+                CloseFullChunk();
             }
 
             if (ChunkBytes == 0 && (input.Length > ChunkLength || input.Length >= minBatch))
@@ -243,6 +241,14 @@ internal struct Blake3State
             UpdateChunk(input[..take]);
             input = input[take..];
         }
+    }
+
+    /// <summary>Closes the buffered chunk, which is full; only valid once more input is known to follow.</summary>
+    private void CloseFullChunk()
+    {
+        Compress(ref _chunkCv[0], ref _block[0], _chunkCounter, BlockLength, _flags | StartFlag | ChunkEnd);
+        AddChunkChainingValue(_chunkCv);
+        StartChunk();
     }
 
     private static void HashBatch(int degree, ref byte chunks, ref uint key, ulong chunkCounter, uint flags, int lanes, ref uint cvs, ref uint lastChunkCv)
@@ -376,23 +382,19 @@ internal struct Blake3State
     }
 
     /// <summary>
-    /// Writes the extended output starting at byte <paramref name="offset"/> of the output stream.
-    /// Does not change the state: more input may follow, and finalizing again gives the same answer.
+    /// The node all input so far hashes to, before its compression: the current chunk's last block, then
+    /// one parent per stack entry, right to left. Compressed with the root flag it gives the output; without,
+    /// the chaining value of the input as a subtree (<see cref="SubtreeChainingValue"/>).
     /// </summary>
-    public readonly void Finalize(ulong offset, Span<byte> output)
+    [SkipLocalsInit]
+    private readonly void OutputNode(ref Blake3Words8 inputCv, ref Blake3Block block, out ulong counter, out uint blockLength, out uint flags)
     {
-        if (output.IsEmpty)
-        {
-            return;
-        }
-
-        // The root candidate: the current chunk's last block, then one parent per stack entry, right to left.
-        Blake3Words8 inputCv = _chunkCv;
-        Blake3Block block = _block;
+        inputCv = _chunkCv;
+        block = _block;
         ((Span<byte>)block)[_blockLength..].Clear();
-        var counter = _chunkCounter;
-        var blockLength = (uint)_blockLength;
-        var flags = _flags | StartFlag | ChunkEnd;
+        counter = _chunkCounter;
+        blockLength = (uint)_blockLength;
+        flags = _flags | StartFlag | ChunkEnd;
 
         ReadOnlySpan<uint> stack = _stack;
         Span<uint> children = stackalloc uint[16];
@@ -408,7 +410,22 @@ internal struct Blake3State
             blockLength = BlockLength;
             flags = _flags | Parent;
         }
+    }
 
+    /// <summary>
+    /// Writes the extended output starting at byte <paramref name="offset"/> of the output stream.
+    /// Does not change the state: more input may follow, and finalizing again gives the same answer.
+    /// </summary>
+    public readonly void Finalize(ulong offset, Span<byte> output)
+    {
+        if (output.IsEmpty)
+        {
+            return;
+        }
+
+        Blake3Words8 inputCv = default;
+        Blake3Block block = default;
+        OutputNode(ref inputCv, ref block, out var counter, out var blockLength, out var flags);
         flags |= Root;
         var blockCounter = offset / BlockLength;
         var skip = (int)(offset % BlockLength);
