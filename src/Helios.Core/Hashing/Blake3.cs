@@ -19,9 +19,11 @@ public static class Blake3
     public const int OutputLength = 32;
 
     /// <summary>
-    /// One-shot hashes of inputs shorter than this use the scalar code only. The SIMD kernels are
-    /// compiled on first use, which costs tens of milliseconds: a short-lived process that hashes
-    /// small files (the CLI) raises this so it never pays that. Default 0: always use SIMD.
+    /// Inputs shorter than this use the scalar code only: one-shot hashes of fewer bytes, and a
+    /// <see cref="Blake3Hasher"/> until its input so far reaches it. The SIMD kernels are compiled on
+    /// first use, which costs tens of milliseconds: a short-lived process that hashes little (the CLI)
+    /// raises this so it never pays that. Same hashes either way. Default 0: always use SIMD. Set it
+    /// before hashing starts; not meant to change while other threads hash.
     /// </summary>
     public static int SimdThreshold { get; set; }
 
@@ -56,7 +58,7 @@ public static class Blake3
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxThreads);
         var state = Blake3State.ForHash();
-        state.UpdateParallel(input, maxThreads, Blake3State.HardwareDegree);
+        state.UpdateParallel(input, maxThreads, input.Length >= SimdThreshold ? Blake3State.HardwareDegree : 1);
         state.Finalize(0, output);
     }
 

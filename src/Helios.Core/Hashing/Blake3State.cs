@@ -117,6 +117,14 @@ internal partial struct Blake3State
 
     private readonly int ChunkBytes => (_blocksCompressed * BlockLength) + _blockLength;
 
+    /// <summary>
+    /// The widest batch to use when <paramref name="moreBytes"/> are added: scalar while all input so far plus
+    /// them is below <see cref="Blake3.SimdThreshold"/>, so a short-lived process hashing little never compiles
+    /// the SIMD kernels; <see cref="HardwareDegree"/> from there on.
+    /// </summary>
+    public readonly int DegreeFor(int moreBytes) =>
+        (_chunkCounter * ChunkLength) + (ulong)ChunkBytes + (ulong)moreBytes >= (ulong)Blake3.SimdThreshold ? HardwareDegree : 1;
+
     private readonly uint StartFlag => _blocksCompressed == 0 ? ChunkStart : 0;
 
     private void StartChunk()

@@ -117,6 +117,33 @@ public sealed partial class Blake3Tests
     }
 
     [Fact]
+    public void A_hasher_stays_scalar_until_its_input_reaches_the_simd_threshold()
+    {
+        var saved = Blake3.SimdThreshold;
+        try
+        {
+            Blake3.SimdThreshold = 10_000;
+            var state = Blake3State.ForHash();
+            Assert.Equal(1, state.DegreeFor(9_999));
+            Assert.Equal(Blake3State.HardwareDegree, state.DegreeFor(10_000));
+            state.Update(new byte[6_000], 1);
+            Assert.Equal(1, state.DegreeFor(3_999));
+            Assert.Equal(Blake3State.HardwareDegree, state.DegreeFor(4_000));
+
+            // Same hash whichever side of the threshold the pieces fall.
+            var input = RandomInput(50_000, 3);
+            var hasher = new Blake3Hasher();
+            hasher.Update(input.AsSpan(0, 9_000));
+            hasher.Update(input.AsSpan(9_000));
+            Assert.Equal(Hex(h => Blake3.Hash(input, h)), Hex(hasher.Finalize));
+        }
+        finally
+        {
+            Blake3.SimdThreshold = saved;
+        }
+    }
+
+    [Fact]
     public void Parallel_hash_rejects_a_negative_thread_count()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Blake3.HashParallel(new byte[10], new byte[32], -1));
