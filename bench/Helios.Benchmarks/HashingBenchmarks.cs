@@ -61,7 +61,8 @@ public class ParallelHashingBenchmarks
     [ParamsSource(nameof(Sizes))]
     public int Size { get; set; }
 
-    public static IEnumerable<int> Sizes() => HashingBenchmarks.SizesFrom([1024 * 1024, 64 * 1024 * 1024]);
+    /// <summary>The sizes of <see cref="HashingBenchmarks"/> from <see cref="Blake3.ParallelThreshold"/> up (below it, one thread hashes).</summary>
+    public static IEnumerable<int> Sizes() => HashingBenchmarks.SizesFrom([1024 * 1024, 64 * 1024 * 1024]).Where(size => size >= Blake3.ParallelThreshold);
 
     [GlobalSetup]
     public void CreateInput()

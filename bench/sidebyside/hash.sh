@@ -132,6 +132,8 @@ hf() {
   local cmd="$*"
   local args=(-N --style basic --warmup "$warmup" --runs "$n" --export-json "$json" --command-name "$label" "$cmd")
   local line; line="hyperfine $(printf '%q ' "${args[@]}")"
+  # A long list of files is shown as the glob that produced it.
+  [[ -n ${shown_list:-} ]] && line=${line//"$(printf '%q' "$shown_list")"/$shown_glob}
   echo "  \$ $line"
   printf '%s' "$line" >"$json.cmd"
   if hyperfine "${args[@]}"; then return 0; fi
@@ -166,35 +168,31 @@ for mib in "${sizes_mib[@]}"; do
   bench "all cores" "1 × $mib MiB" "$([[ $mib == 64 ]] && echo "$target" || echo -)" "b3sum" \
     "b3sum $f" "$H b3sum $f" "$n"
 done
-small_list=$(printf '%s ' "$work"/small/*.bin)
+shown_list=$(printf '%s ' "$work"/small/*.bin); shown_list=${shown_list% }
+shown_glob="$work/small/*.bin"
 check_same "$work"/small/*.bin
 n=${runs_arg:-$((quick ? 5 : 20))}
-bench "many small files" "$small_files × 4 KiB" "-" "b3sum" "b3sum $small_list" "$H b3sum $small_list" "$n"
+bench "many small files" "$small_files × 4 KiB" "-" "b3sum" "b3sum $shown_list" "$H b3sum $shown_list" "$n"
+shown_list=""
 
-# --- 4 KiB in-process --------------------------------------------------------------------------
-echo "== 4 KiB inputs in-process (BenchmarkDotNet)"
-bdn="$results/bdn-4k"
+# Process start-up alone, so the hashing time of the large files can be told apart from it.
+: >"$work/empty.bin"
+bench "start-up (empty file)" "0 B" "-" "b3sum" "b3sum $work/empty.bin" "$H b3sum $work/empty.bin" "$n"
+
+# --- in-process ---------------------------------------------------------------------------------
+# 4 KiB in-process (process start-up would hide it), and 1 MiB / 64 MiB on one thread and on all cores.
+echo "== BLAKE3 in-process (BenchmarkDotNet): 4 KiB, 1 MiB, 64 MiB"
+bdn="$results/bdn"
 job=(); ((quick)) && job=(--job short)
-bdn_cmd="HELIOS_BENCH_HASH_SIZES=4096 dotnet $BENCH --filter '*HashingBenchmarks.Blake3_hash' ${job[*]} --exporters json --artifacts $bdn"
+bdn_sizes="4096,1048576,67108864"
+bdn_cmd="HELIOS_BENCH_HASH_SIZES=$bdn_sizes dotnet $BENCH --filter '*HashingBenchmarks*' ${job[*]} --exporters json --artifacts $bdn"
 echo "  \$ $bdn_cmd"
-if HELIOS_BENCH_HASH_SIZES=4096 dotnet "$BENCH" --filter '*HashingBenchmarks.Blake3_hash' "${job[@]}" --exporters json --artifacts "$bdn" >"$results/bdn-4k.log" 2>&1; then
-  python3 - "$bdn" "$bdn_cmd" >>"$results/extra.md" <<'EOF' || { failed=1; echo "hash.sh: no BenchmarkDotNet result" >&2; }
-import glob, json, sys
-path = glob.glob(sys.argv[1] + "/results/*-report-full*.json")[0]
-stats = json.load(open(path))["Benchmarks"][0]["Statistics"]
-median_ns = stats["Median"]
-gbps = 4096 / median_ns
-print("BLAKE3 of one 4 KiB input in-process (BenchmarkDotNet, `Blake3.Hash`, one thread):\n")
-print("| input | median | throughput | target | met? |")
-print("|---|---|---|---|---|")
-print(f"| 4 KiB | {median_ns / 1000:.2f} µs | {gbps:.2f} GB/s | ≥ 1 GB/s | {'yes' if gbps >= 1 else '**no**'} |")
-print(f"\n- `{sys.argv[2]}`")
-EOF
-else
+if ! HELIOS_BENCH_HASH_SIZES=$bdn_sizes dotnet "$BENCH" --filter '*HashingBenchmarks*' "${job[@]}" --exporters json --artifacts "$bdn" >"$results/bdn.log" 2>&1; then
   failed=1
-  echo "hash.sh: BenchmarkDotNet failed (log: $results/bdn-4k.log)" >&2
-  printf 'BLAKE3 of 4 KiB in-process: **failed** (see bdn-4k.log)\n' >>"$results/extra.md"
+  echo "hash.sh: BenchmarkDotNet failed (log: $results/bdn.log)" >&2
 fi
+python3 "$here/hash_inprocess.py" "$bdn" "$bdn_cmd" "$results" >>"$results/extra.md" \
+  || { failed=1; echo "hash.sh: could not summarise the in-process results" >&2; }
 
 meta "load average at end" "$(cut -d' ' -f1-3 /proc/loadavg)"
 echo

@@ -112,7 +112,7 @@ public static class B3sumCommand
                 var hasher = options.DeriveKeyContext is not null ? Blake3Hasher.CreateDeriveKey(options.DeriveKeyContext)
                     : key is not null ? Blake3Hasher.CreateKeyed(key)
                     : new Blake3Hasher();
-                var error = HashFile(file, stdin, hasher, buffer, options.NoMmap ? 1 : threads);
+                var error = HashFile(file, stdin, hasher, buffer, options.NoMmap ? null : threads);
                 if (error is not null)
                 {
                     stderr.Write($"b3sum: {file}: {error}\n");
@@ -311,9 +311,10 @@ public static class B3sumCommand
 
     /// <summary>
     /// Feeds the file (or stdin for "-") to the hasher; returns b3sum's reason text on failure, else null.
-    /// <c>threads</c> is for a mapped file: 1 hashes on this thread (and streams), 0 uses one per processor.
+    /// <c>mappedThreads</c>: null streams every file on this thread (--no-mmap, as b3sum does); otherwise files of
+    /// 16 KiB or more are mapped and hashed on that many threads (0: one per processor).
     /// </summary>
-    private static string? HashFile(string file, Stream stdin, Blake3Hasher hasher, byte[] buffer, int threads)
+    private static string? HashFile(string file, Stream stdin, Blake3Hasher hasher, byte[] buffer, int? mappedThreads)
     {
         if (file == "-")
         {
@@ -329,7 +330,7 @@ public static class B3sumCommand
             }
 
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, FileOptions.SequentialScan);
-            if (threads != 1 && stream.CanSeek && stream.Length >= MmapMinimumLength)
+            if (mappedThreads is { } threads && stream.CanSeek && stream.Length >= MmapMinimumLength)
             {
                 HashMapped(stream, hasher, threads);
             }
