@@ -198,6 +198,18 @@ internal partial struct Blake3State
                         lanes = degree - misalignment;
                     }
 
+                    var wideChunks = degree * WideBatches;
+                    if (degree >= Blake3Chunks8.Degree && remaining > wideChunks * ChunkLength
+                        && (_chunkCounter & (ulong)(wideChunks - 1)) == 0 && BitConverter.IsLittleEndian)
+                    {
+                        // A whole aligned subtree of many batches with more input after it: its parent levels
+                        // then fill the kernel's lanes (see HashWideSubtree).
+                        HashWideSubtree(ref Unsafe.Add(ref source, offset), degree);
+                        offset += wideChunks * ChunkLength;
+                        remaining -= wideChunks * ChunkLength;
+                        continue;
+                    }
+
                     HashBatch(degree, ref Unsafe.Add(ref source, offset), ref _key[0], _chunkCounter, _flags, lanes, ref cvs[0], ref lastChunkCv[0]);
                     var batchBytes = lanes * ChunkLength;
                     var closed = remaining == batchBytes ? lanes - 1 : lanes;
@@ -249,6 +261,32 @@ internal partial struct Blake3State
             UpdateChunk(input[..take]);
             input = input[take..];
         }
+    }
+
+    /// <summary>Batches per wide subtree: 16 × 16 chunks (256 KiB) with 16 lanes, 16 × 8 with 8.</summary>
+    private const int WideBatches = 16;
+
+    /// <summary>
+    /// Hashes <see cref="WideBatches"/> whole batches of <paramref name="degree"/> chunks, a complete aligned subtree
+    /// that is not the end of the input, and pushes its one chaining value. Hashing the parents of all its chunks
+    /// together keeps the kernel's lanes full on the lower parent levels, where one batch at a time hashes 8 and
+    /// 4 parents with narrower kernels and 2 and 1 with scalar code; and only the one kernel is ever compiled.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void HashWideSubtree(ref byte chunks, int degree)
+    {
+        // A separate method: the 8 KiB of chaining values stay off the stack of every small Update.
+        var count = degree * WideBatches;
+        Span<uint> cvs = stackalloc uint[Blake3Chunks16.Degree * WideBatches * 8];
+        Span<uint> unused = stackalloc uint[8];
+        for (var batch = 0; batch < WideBatches; batch++)
+        {
+            HashBatch(degree, ref Unsafe.Add(ref chunks, batch * degree * ChunkLength), ref _key[0], _chunkCounter + (ulong)(batch * degree), _flags, degree, ref cvs[batch * degree * 8], ref unused[0]);
+        }
+
+        ReduceSubtree(cvs, count, degree);
+        AddSubtreeChainingValue(cvs[..8], BitOperations.Log2((uint)count));
     }
 
     /// <summary>Closes the buffered chunk, which is full; only valid once more input is known to follow.</summary>
@@ -309,12 +347,36 @@ internal partial struct Blake3State
     /// Replaces the <paramref name="count"/> chaining values at the start of <paramref name="cvs"/> (a power of
     /// two, the leaves of one complete subtree) by the subtree's chaining value in <paramref name="cvs"/>[..8].
     /// </summary>
-    private readonly void ReduceSubtree(Span<uint> cvs, int count)
+    /// <remarks>
+    /// With <paramref name="wideDegree"/> (0: not given) every level of 4 or more parents goes through that one kernel,
+    /// <paramref name="wideDegree"/> parents at a time, parent blocks read and values written in place: group g writes
+    /// below where group g + 1 reads.
+    /// </remarks>
+    private readonly void ReduceSubtree(Span<uint> cvs, int count, int wideDegree = 0)
     {
         ref var bytes = ref Unsafe.As<uint, byte>(ref cvs[0]);
         ref var key = ref Unsafe.AsRef(in _key[0]);
         for (var parents = count / 2; parents >= 1; parents /= 2)
         {
+            if (wideDegree != 0 && parents >= Blake3Chunks4.Degree)
+            {
+                for (var first = 0; first < parents; first += wideDegree)
+                {
+                    var lanes = Math.Min(wideDegree, parents - first);
+                    ref var blocks = ref Unsafe.Add(ref bytes, first * BlockLength);
+                    if (wideDegree == Blake3Chunks16.Degree)
+                    {
+                        Blake3Chunks16.HashParents(ref blocks, ref key, _flags, lanes, ref cvs[first * 8]);
+                    }
+                    else
+                    {
+                        Blake3Chunks8.HashParents(ref blocks, ref key, _flags, lanes, ref cvs[first * 8]);
+                    }
+                }
+
+                continue;
+            }
+
             // Parent i's block is children 2i and 2i+1, adjacent; its value goes to slot i (already read).
             switch (parents)
             {

@@ -77,6 +77,31 @@ public sealed partial class Blake3Tests
         }
     }
 
+    [Theory]
+    [InlineData(8)]
+    [InlineData(16)]
+    public void Wide_subtrees_of_many_batches_equal_the_scalar_hash_around_their_sizes(int degree)
+    {
+        // 16 batches of 8 or 16 chunks: 128 or 256 KiB subtrees; sizes around one, two and three of them.
+        var wide = degree * 16 * 1024;
+        var key = OfficialVectors.Value.Key;
+        foreach (var multiple in new[] { 1, 2, 3 })
+        {
+            foreach (var delta in new[] { -1025, -1024, -1, 0, 1, 1024, 1025, 16 * 1024 })
+            {
+                var size = (multiple * wide) + delta;
+                var input = RandomInput(size, size);
+                foreach (var create in new Func<Blake3State>[] { Blake3State.ForHash, () => Blake3State.ForKeyedHash(key) })
+                {
+                    var expected = StateHash(create, input, 1, [input.Length]);
+                    Assert.True(expected.SequenceEqual(StateHash(create, input, degree, [input.Length])), $"one piece, size {size}, degree {degree}");
+                    int[] pieces = [wide, 1000, wide + 24, 7 * 1024];
+                    Assert.True(expected.SequenceEqual(StateHash(create, input, degree, pieces)), $"pieces, size {size}, degree {degree}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Parallel_hashing_hands_large_inputs_to_several_subtrees_and_small_ones_to_none()
     {
