@@ -43,7 +43,7 @@ def main(bdn, command, results):
         if t is not None and startup is not None and t > startup:
             b3sum[key] = (64 << 20) / (t - startup) / 1e9
 
-    print("BLAKE3 in-process (BenchmarkDotNet medians). b3sum's speed: its 64 MiB median less its median on an empty file.\n")
+    print("BLAKE3 in-process (BenchmarkDotNet medians; b3sum's speed is its 64 MiB median less its median on an empty file):\n")
     print("| input | threads | helios median | helios GB/s | b3sum GB/s | helios / b3sum speed | target | met? |")
     print("|---|---|---|---|---|---|---|---|")
     for (method, size), median in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0])):
