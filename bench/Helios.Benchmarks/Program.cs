@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 
 // `memory [--smoke]` runs the memory-footprint check, `breakdown [--smoke]` times the steps of a
-// commit, `collection-storage [--keys N]` measures what 100 collection edits add, `store-deltas [--versions N] [--depths 0,1,2,4,8]` measures storage encodings on a W1-like history, `agent-memory [--vectors N]` times issue 5's memory workflow on SQLite, `statearray-sim [options]` runs the state array simulation loop (docs/state-arrays.md), `merge ROOT REV` times library merges for bench/sidebyside/merge.sh,
+// commit, `collection-storage [--keys N]` measures what 100 collection edits add, `store-deltas [--versions N] [--depths 1,2,4,8,16]` measures storage encodings on a W1-like history, `agent-memory [--vectors N]` times issue 5's memory workflow on SQLite, `statearray-sim [options]` runs the state array simulation loop (docs/state-arrays.md), `merge ROOT REV` times library merges for bench/sidebyside/merge.sh,
 // `swarm [--agents N] [--seconds S] [--processes] [--vectors N] [--fast] [--smoke]` runs the 15-agent memory swarm (`swarm-agent` is its child process); everything else goes to BenchmarkDotNet.
 // Exit code 1 when any benchmark failed (BenchmarkDotNet itself reports failures only in its output).
 if (args is ["memory", .. var rest])

@@ -63,15 +63,15 @@ internal static class StoredObjectEncoding
         int delta = -1;
         ObjectId? deltaBase = null;
         if (o.DeltaBase is { } hint && hint != o.Id && options.MaxDeltaDepth > 0 && raw.Length <= options.MaxDeltaObjectBytes
-            && DeltaBaseBytes(db, s, hint, options) is { } baseBytes)
+            && DeltaBaseBytes(db, s, hint, options) is { } chosen && chosen.Bytes.Length > 0)
         {
-            delta = Zstd.Compress(raw, deltaBuffer, options.ZstdLevel, baseBytes, checksum: true);
+            delta = Zstd.Compress(raw, deltaBuffer, options.ZstdLevel, chosen.Bytes, checksum: true);
             if (delta > 0 && (long)delta * ObviousDeltaRatio <= raw.Length)
             {
-                return new Encoded(StoredCodec.ZstdDelta, hint, deltaBuffer[..delta]);
+                return new Encoded(StoredCodec.ZstdDelta, chosen.Id, deltaBuffer[..delta]);
             }
 
-            deltaBase = hint;
+            deltaBase = chosen.Id;
         }
 
         int plain = Zstd.Compress(raw, plainBuffer, options.ZstdLevel);
@@ -85,10 +85,13 @@ internal static class StoredObjectEncoding
     }
 
     /// <summary>
-    /// The canonical bytes of <paramref name="baseId"/> when it may serve as a delta base: stored, small enough,
-    /// and at a depth that leaves room for one more link. Null otherwise.
+    /// The base a new delta uses and its canonical bytes, or null when there is none: the hinted object when it is
+    /// stored, small enough, and shallow enough to take one more link; else, when the hint sits at the depth bound,
+    /// the self-contained object at the root of its chain (a variant that differs from its predecessor about as much
+    /// as from their common ancestor then still becomes a short delta, and a drifting history falls back to a new
+    /// self-contained object once the root is too far away to help).
     /// </summary>
-    private static byte[]? DeltaBaseBytes(SqliteDatabase db, SqliteSession s, ObjectId baseId, SqliteStorageOptions options)
+    private static (ObjectId Id, byte[] Bytes)? DeltaBaseBytes(SqliteDatabase db, SqliteSession s, ObjectId baseId, SqliteStorageOptions options)
     {
         Span<byte> key = stackalloc byte[ObjectId.Size];
         baseId.CopyTo(key);
@@ -113,17 +116,23 @@ internal static class StoredObjectEncoding
 
         // The base's depth: hops from it to a self-contained object. A new link must stay within the bound.
         int depth = 0;
+        var chosen = baseId;
         while (next is { } hop)
         {
-            if (++depth >= options.MaxDeltaDepth)
+            if (++depth > MaxChainHops)
             {
                 return null;
+            }
+
+            if (depth >= options.MaxDeltaDepth)
+            {
+                chosen = hop;
             }
 
             next = DeltaBaseOf(s, hop);
         }
 
-        return db.DeltaBases.TryGet(baseId, out var cached) ? cached : Load(db, s, baseId, hops: 0);
+        return (chosen, db.DeltaBases.TryGet(chosen, out var cached) ? cached : Load(db, s, chosen, hops: 0) ?? []);
     }
 
     private static ObjectId? DeltaBaseOf(SqliteSession s, ObjectId id)

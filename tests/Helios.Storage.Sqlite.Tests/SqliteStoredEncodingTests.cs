@@ -111,6 +111,35 @@ public sealed class SqliteStoredEncodingTests : IDisposable
     }
 
     [Fact]
+    public void A_hint_at_the_depth_bound_falls_back_to_the_root_of_its_chain()
+    {
+        // Variants of one original, each hinting the variant before: at depth 1 every variant becomes a delta
+        // against the original, the root of its predecessor's chain, instead of a new self-contained object.
+        var storage = Open(options: new SqliteStorageOptions { Durability = Durability.Fast, MaxDeltaDepth = 1 });
+        var original = ObjectStoreContract.SimilarVersions(1)[0];
+        storage.Objects.PutMany([original]);
+        var previous = original.Id;
+        var variants = new List<EncodedObject>();
+        for (int i = 0; i < 5; i++)
+        {
+            byte[] bytes = original.Bytes.ToArray();
+            bytes[100 + 500 * i] ^= 0x20;
+            var variant = new EncodedObject(ObjectStoreContract.RandomId(), bytes, previous);
+            storage.Objects.PutMany([variant]);
+            variants.Add(variant);
+            previous = variant.Id;
+        }
+
+        Assert.All(variants, v =>
+        {
+            var info = Info(storage, v.Id);
+            Assert.Equal(StoredCodec.ZstdDelta, info.Codec);
+            Assert.Equal(original.Id, info.DeltaBase);
+            Assert.Equal(v.Bytes.ToArray(), storage.Objects.TryGet(v.Id));
+        });
+    }
+
+    [Fact]
     public void Deltas_are_read_back_from_a_reopened_store_with_a_cold_base_cache()
     {
         string path = _temp.NewPath();
