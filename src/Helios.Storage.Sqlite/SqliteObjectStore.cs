@@ -39,37 +39,29 @@ public sealed class SqliteObjectStore : IObjectStore
     });
 
     /// <summary>
-    /// The object's canonical bytes, decoded from its stored form. A delta whose base is not in the base cache is
-    /// read again inside one read transaction, so the object and its chain come from one snapshot even while
-    /// another process collects garbage.
+    /// The object's canonical bytes, decoded from its stored form. A plain row costs one lookup. A delta whose
+    /// base is not cached opens a read transaction before reading the base (see <see cref="StoredObjectEncoding.Load"/>);
+    /// should the chain then look broken, it is read again from the start within that one snapshot, so a
+    /// concurrent gc that removed the object and its base together yields null, not a false corruption report.
     /// </summary>
     public byte[]? TryGet(ObjectId id) => _db.Read(s =>
     {
-        if (!NeedsSnapshot(s, id))
+        try
         {
             return StoredObjectEncoding.Load(_db, s, id, hops: 0);
         }
-
-        s.Execute("BEGIN");
-        try
+        catch (CorruptObjectException) when (s.InTransaction)
         {
             return StoredObjectEncoding.Load(_db, s, id, hops: 0);
         }
         finally
         {
-            s.Execute("COMMIT");
+            if (s.InTransaction)
+            {
+                s.Execute("COMMIT");
+            }
         }
     });
-
-    /// <summary>True when reading <paramref name="id"/> takes more than its own row (a delta whose base is not cached).</summary>
-    private bool NeedsSnapshot(SqliteSession s, ObjectId id)
-    {
-        Span<byte> key = stackalloc byte[ObjectId.Size];
-        id.CopyTo(key);
-        using var statement = s.Statement("SELECT delta_base FROM objects WHERE id = ?1");
-        statement.Bind(1, key);
-        return statement.Step() && !statement.IsNull(0) && !_db.DeltaBases.Contains(StoredObjectEncoding.ReadId(statement, 0));
-    }
 
     public void PutMany(IReadOnlyList<EncodedObject> objects)
     {

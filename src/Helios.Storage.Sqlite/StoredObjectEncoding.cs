@@ -235,6 +235,13 @@ internal static class StoredObjectEncoding
             throw new CorruptObjectException(id, $"its delta chain is longer than {MaxChainHops} links (the store is damaged).");
         }
 
+        // Outside a transaction every statement sees the latest commit, so the base must be read in one snapshot
+        // from here on; the caller re-reads the whole chain inside it if this row turns out stale.
+        if (!s.InTransaction)
+        {
+            s.Execute("BEGIN");
+        }
+
         byte[]? bytes;
         try
         {

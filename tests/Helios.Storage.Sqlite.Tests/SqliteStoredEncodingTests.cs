@@ -190,6 +190,44 @@ public sealed class SqliteStoredEncodingTests : IDisposable
     }
 
     [Fact]
+    public async Task Reading_a_delta_while_another_connection_deletes_and_restores_its_chain_gives_its_bytes_or_null_never_corruption()
+    {
+        string path = _temp.NewPath();
+        var writer = Open(path);
+        var versions = ObjectStoreContract.SimilarVersions(5);
+        var reader = Open(path, new SqliteStorageOptions { Durability = Durability.Fast, DeltaBaseCacheBytes = 0 });
+        var ids = versions.Select(v => v.Id).ToArray();
+        using var stop = new CancellationTokenSource();
+        var churn = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var v in versions)
+                {
+                    writer.Objects.PutMany([v]);
+                }
+
+                writer.Objects.DeleteUnused(ids, DateTimeOffset.UtcNow.AddDays(1));
+            }
+        });
+
+        int found = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(2);
+        while (DateTime.UtcNow < deadline || found == 0)
+        {
+            if (reader.Objects.TryGet(versions[^1].Id) is { } bytes)
+            {
+                Assert.Equal(versions[^1].Bytes.ToArray(), bytes);
+                found++;
+            }
+        }
+
+        await stop.CancelAsync();
+        await churn;
+        Assert.True(found > 0);
+    }
+
+    [Fact]
     public void A_raw_row_whose_declared_length_disagrees_with_its_bytes_is_corruption_naming_the_object()
     {
         var storage = Open(options: new SqliteStorageOptions { Durability = Durability.Fast, Compression = StorageCompression.None });
