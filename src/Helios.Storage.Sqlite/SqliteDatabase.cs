@@ -196,8 +196,10 @@ internal sealed class SqliteDatabase
 
     private void CreateSchema()
     {
-        // journal_mode cannot change inside a transaction; set it first (a no-op if another process did).
-        _writer.ExecuteScript("PRAGMA journal_mode = WAL");
+        // auto_vacuum must be chosen before the first table exists: incremental lets gc hand freed pages back to
+        // the file system (SqliteObjectStore.ReclaimFreePages) without a full VACUUM. journal_mode cannot change
+        // inside a transaction; set both first (no-ops if another process got there before us).
+        _writer.ExecuteScript("PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL");
         Write(s =>
         {
             // Another process may have created the store between our check and our lock.

@@ -228,6 +228,32 @@ public sealed class SqliteStoredEncodingTests : IDisposable
     }
 
     [Fact]
+    public void Reclaiming_free_pages_after_deleting_objects_shrinks_the_database()
+    {
+        var storage = Open();
+        var objects = Enumerable.Range(0, 200).Select(_ => ObjectStoreContract.RandomObject(20_000)).ToArray();
+        storage.Objects.PutMany(objects);
+        long PageCount()
+        {
+            using var connection = new SqliteConnection($"Data Source={storage.Path};Pooling=False;Mode=ReadOnly");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA page_count";
+            return (long)command.ExecuteScalar()!;
+        }
+
+        long full = PageCount();
+        storage.Objects.Delete(objects.Skip(10).Select(o => o.Id).ToArray());
+
+        long released = storage.SqliteObjects.ReclaimFreePages();
+
+        Assert.True(released > full / 2, $"released {released} of {full} pages");
+        Assert.True(PageCount() < full / 2, $"{PageCount()} pages left of {full}");
+        Assert.All(objects.Take(10), o => Assert.Equal(o.Bytes.ToArray(), storage.Objects.TryGet(o.Id)));
+        Assert.Equal(0, storage.SqliteObjects.ReclaimFreePages());
+    }
+
+    [Fact]
     public void A_raw_row_whose_declared_length_disagrees_with_its_bytes_is_corruption_naming_the_object()
     {
         var storage = Open(options: new SqliteStorageOptions { Durability = Durability.Fast, Compression = StorageCompression.None });
