@@ -8,7 +8,7 @@ namespace Helios.Benchmarks;
 /// <summary>
 /// What the stored encoding adds to a put on the commit path: one <c>PutMany</c> of a new 10 KiB version of a
 /// source file into a SQLite store (fast durability), hinting the previous version, stored raw, as plain zstd,
-/// or as a zstd delta (depth bound 4). <c>OperationsPerInvoke</c> makes the figures per put; each iteration
+/// or as a zstd delta (default depth bound). <c>OperationsPerInvoke</c> makes the figures per put; each iteration
 /// starts from a fresh store holding the first version.
 /// </summary>
 [Config(typeof(BenchConfig))]
@@ -45,7 +45,7 @@ public class StoredEncodingBenchmarks
         {
             Durability = Durability.Fast,
             Compression = Setting == Encoding.Raw ? StorageCompression.None : StorageCompression.Zstd,
-            MaxDeltaDepth = Setting == Encoding.ZstdDelta ? 4 : 0,
+            MaxDeltaDepth = Setting == Encoding.ZstdDelta ? SqliteStorageOptions.DefaultMaxDeltaDepth : 0,
         };
         _storage = SqliteRepositoryStorage.Open(Path.Combine(_folder, Guid.NewGuid().ToString("N") + ".db"), options);
         _storage.Objects.PutMany([_history[0]]);

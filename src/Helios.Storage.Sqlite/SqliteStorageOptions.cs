@@ -59,7 +59,7 @@ public sealed record SqliteStorageOptions
     public int MaxDeltaDepth { get; init; } = DefaultMaxDeltaDepth;
 
     /// <summary>The default of <see cref="MaxDeltaDepth"/>.</summary>
-    public const int DefaultMaxDeltaDepth = 4;
+    public const int DefaultMaxDeltaDepth = 16;
 
     /// <summary>The largest accepted <see cref="MaxDeltaDepth"/>.</summary>
     public const int MaxDeltaDepthLimit = StoredObjectEncoding.MaxChainHops;

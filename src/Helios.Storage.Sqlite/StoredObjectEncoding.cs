@@ -215,6 +215,13 @@ internal static class StoredObjectEncoding
             throw new CorruptObjectException(id, $"its row declares {rawLength} bytes but its payload decodes to {written}.");
         }
 
+        // A delta read on its own is likely followed by its neighbours in history (a log, a checkout of each
+        // version), whose base it may be: keep a copy, so walking a chain in either direction decodes each link once.
+        if (baseBytes is not null && hops == 0 && result.Length <= db.Options.MaxDeltaObjectBytes)
+        {
+            db.DeltaBases.Add(id, (byte[])result.Clone());
+        }
+
         return result;
     }
 

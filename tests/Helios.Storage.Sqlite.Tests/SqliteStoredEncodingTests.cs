@@ -157,6 +157,29 @@ public sealed class SqliteStoredEncodingTests : IDisposable
     }
 
     [Fact]
+    public void Reading_history_in_order_decodes_each_link_once()
+    {
+        string path = _temp.NewPath();
+        var versions = ObjectStoreContract.SimilarVersions(4);
+        using (var writer = SqliteRepositoryStorage.Open(path, new SqliteStorageOptions { Durability = Durability.Fast }))
+        {
+            foreach (var v in versions)
+            {
+                writer.Objects.PutMany([v]);
+            }
+        }
+
+        var reader = Open(path);
+        Assert.Equal(versions[1].Bytes.ToArray(), reader.Objects.TryGet(versions[1].Id));
+        Assert.Equal(versions[1].Id, Info(reader, versions[2].Id).DeltaBase);
+        // With version 1 decoded once, version 2 needs neither version 1's row nor version 0's: remove both.
+        Execute(reader, "DELETE FROM objects WHERE id IN ($a, $b)", ("$a", versions[0].Id.ToByteArray()), ("$b", versions[1].Id.ToByteArray()));
+
+        Assert.Equal(versions[2].Bytes.ToArray(), reader.Objects.TryGet(versions[2].Id));
+        Assert.Equal(versions[3].Bytes.ToArray(), reader.Objects.TryGet(versions[3].Id));
+    }
+
+    [Fact]
     public void Objects_written_with_a_ref_transaction_are_delta_encoded_too()
     {
         var storage = Open();
