@@ -61,6 +61,7 @@ public static class ConfigSchema
         new("performance.zstd_level", ConfigValueType.Int, "3", "zstd level for objects stored from now on (1 fastest, 19 smallest; 20-22 need much memory).", Minimum: 1, Maximum: 22),
         new("storage.max_delta_depth", ConfigValueType.Int, "16", "Longest chain of deltas a new object may end (0: no deltas); reading an object decodes this many bases at most.", Minimum: 0, Maximum: 16),
         new("storage.durability", ConfigValueType.Enum, "durable", "durable: acknowledged commits survive power loss; fast: they survive a process crash.", ["durable", "fast"]),
+        new("storage.chunking_threshold", ConfigValueType.Size, "64KiB", "Files longer than this are stored as content-defined chunks of about 16 KiB."),
         new("storage.busy_timeout", ConfigValueType.Duration, "5s", "How long a write waits for another process to release the store."),
         new("storage.mmap_size", ConfigValueType.Size, "256MiB", "Bytes of the SQLite store mapped into memory for reads; 0 disables mmap."),
         new("storage.rocksdb.write_buffer_size", ConfigValueType.Size, "64MiB", "RocksDB memtable size.", Minimum: 1),

@@ -78,6 +78,9 @@ public sealed class HeliosConfig
     /// <summary><c>storage.durability</c>.</summary>
     public Durability Durability => Get("storage.durability") == "fast" ? Durability.Fast : Durability.Durable;
 
+    /// <summary><c>storage.chunking_threshold</c> in bytes: longer files are stored chunked.</summary>
+    public long ChunkingThreshold => Size("storage.chunking_threshold");
+
     /// <summary><c>storage.busy_timeout</c>.</summary>
     public TimeSpan BusyTimeout => Duration("storage.busy_timeout");
 
@@ -184,6 +187,7 @@ public sealed class HeliosConfig
         {
             DecodedCacheBytes = L0CacheBytes,
             CompressedCacheBytes = L1CacheBytes,
+            ChunkingThreshold = ChunkingThreshold,
             DefaultIdentity = new Signature(UserName, UserEmail, options.DefaultIdentity.When),
         };
     }

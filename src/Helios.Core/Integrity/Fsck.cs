@@ -16,7 +16,9 @@ namespace Helios.Core.Integrity;
 /// commit (under <c>refs/tags/</c> also an annotated tag; <c>refs/memory/log</c> a merge-log record,
 /// whose chain of previous records is walked; <c>refs/memory/key</c> a blob); a symbolic ref follows a ref that exists, or an unborn branch when the ref is a HEAD;</item>
 /// <item>connectivity: every commit, tree and blob reachable from a ref or from a value recorded in the
-/// operation log (so undo keeps working) is stored and of the type its referrer expects;</item>
+/// operation log (so undo keeps working) is stored and of the type its referrer expects; a chunked
+/// blob's chunks are blobs of the listed lengths, and a chunk that is not names every chunked blob
+/// and file (tree entry) that depends on it (<see cref="FsckProblemKind.DamagedFile"/>);</item>
 /// <item>the operation log: every record decodes, sequence numbers run 1..N without gaps and every
 /// record carries the hash of the one before.</item>
 /// </list>
@@ -70,6 +72,7 @@ public static class Fsck
         CollectionChild,
         CollectionValue,
         StateArrayPage,
+        Chunk,
     }
 
     /// <summary>An object still to visit: what it must be and where it was found.</summary>
@@ -86,6 +89,13 @@ public static class Fsck
         private readonly List<FsckProblem> _problems = [];
         private readonly List<FsckProblem> _operationProblems = [];
         private readonly Dictionary<ObjectId, Commit> _reachedCommits = [];
+
+        // For chunked files: each blob's length, the chunked blobs using each chunk, and the tree
+        // entries naming each chunked blob, so a bad chunk names every file that depends on it.
+        private readonly Dictionary<ObjectId, int> _blobLengths = [];
+        private readonly Dictionary<ObjectId, List<ObjectId>> _chunkUsers = [];
+        private readonly Dictionary<ObjectId, List<(ObjectId Tree, string Name)>> _fileEntries = [];
+        private readonly HashSet<(ObjectId ChunkedBlob, ObjectId Chunk)> _badLengths = [];
         private long _checked, _commits, _trees, _blobs, _reachable;
 
         public FsckReport Run()
@@ -115,6 +125,7 @@ public static class Fsck
             }
 
             Walk(roots);
+            CheckChunkedFiles();
             CheckGenerations();
             CheckOperationChain(operations, corruptOperations);
             _problems.AddRange(_operationProblems.OrderBy(p => p.Operation));
@@ -200,6 +211,11 @@ public static class Fsck
                 case ObjectType.Tree: _trees++; break;
                 case ObjectType.Blob: _blobs++; break;
                 case null: return;
+            }
+
+            if (obj is Blob blob)
+            {
+                _blobLengths[id] = blob.Content.Length;
             }
 
             _types[id] = obj.Type;
@@ -441,6 +457,23 @@ public static class Fsck
                     _reachable++;
                     Push(stack, new Pending(tag.Target, tag.TargetType, Via.TagTarget, item.Id));
                     break;
+                case ChunkedBlob chunked:
+                    _reachable++;
+                    for (int i = 0; i < chunked.Chunks.Count; i++)
+                    {
+                        var chunk = chunked.Chunks[i];
+                        UsersOf(_chunkUsers, chunk.Id).Add(item.Id);
+                        if (_blobLengths.TryGetValue(chunk.Id, out int length) && length != chunk.Length)
+                        {
+                            _badLengths.Add((item.Id, chunk.Id));
+                            _problems.Add(new FsckProblem(FsckProblemKind.ChunkLengthMismatch, item.Id, null, null,
+                                $"Chunked blob {item.Id} lists chunk {i} ({chunk.Id}) as {chunk.Length} bytes, but that blob holds {length}."));
+                        }
+
+                        Push(stack, new Pending(chunk.Id, ObjectType.Blob, Via.Chunk, item.Id, i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    }
+
+                    break;
                 case StateArrays.StateArrayRoot stateArray:
                     _reachable++;
                     for (int page = 0; page < stateArray.Pages.Count; page++)
@@ -463,14 +496,66 @@ public static class Fsck
                     foreach (var entry in tree.Entries)
                     {
                         // A gitlink names a commit in another repository: nothing to find here.
-                        if (entry.Kind != EntryKind.Gitlink)
+                        if (entry.Kind == EntryKind.Tree)
                         {
-                            var expected = entry.Kind == EntryKind.Tree ? ObjectType.Tree : ObjectType.Blob;
+                            Push(stack, new Pending(entry.Id, ObjectType.Tree, Via.TreeEntry, item.Id, entry.Name));
+                        }
+                        else if (entry.Kind != EntryKind.Gitlink)
+                        {
+                            // File content is a blob or, for a large file, a chunked blob.
+                            var expected = ObjectType.Blob;
+                            if (_types.TryGetValue(entry.Id, out var stored) && stored == ObjectType.ChunkedBlob)
+                            {
+                                expected = ObjectType.ChunkedBlob;
+                                UsersOf(_fileEntries, entry.Id).Add((item.Id, entry.Name));
+                            }
+
                             Push(stack, new Pending(entry.Id, expected, Via.TreeEntry, item.Id, entry.Name));
                         }
                     }
 
                     break;
+            }
+        }
+
+        private static List<T> UsersOf<T>(Dictionary<ObjectId, List<T>> map, ObjectId id)
+        {
+            if (!map.TryGetValue(id, out var list))
+            {
+                map[id] = list = [];
+            }
+
+            return list;
+        }
+
+        /// <summary>
+        /// After the walk: every chunk that cannot be read back as listed (missing, corrupt, not a
+        /// blob, wrong length) yields one problem per chunked blob using it, naming the files (tree
+        /// entries) that point at that chunked blob, so the damage is known file by file, not only
+        /// chunk by chunk. Cost: one pass over the chunks of reachable chunked blobs.
+        /// </summary>
+        private void CheckChunkedFiles()
+        {
+            foreach (var (chunk, users) in _chunkUsers)
+            {
+                string? damage = _corrupt.Contains(chunk) ? "corrupt"
+                    : !_types.TryGetValue(chunk, out var type) ? "missing"
+                    : type != ObjectType.Blob ? $"a {Noun(type)}, not a blob"
+                    : null;
+                foreach (var user in users.Distinct())
+                {
+                    string? problem = damage ?? (_badLengths.Contains((user, chunk)) ? "of another length than listed" : null);
+                    if (problem is null)
+                    {
+                        continue;
+                    }
+
+                    var files = _fileEntries.TryGetValue(user, out var entries)
+                        ? string.Join(", ", entries.Select(e => $"'{EntryName.Escape(e.Name)}' in tree {e.Tree}"))
+                        : "no tree entry (it is reached only through the operation log or another object)";
+                    _problems.Add(new FsckProblem(FsckProblemKind.DamagedFile, user, null, null,
+                        $"Chunked blob {user} cannot be read back: its chunk {chunk} is {problem}; files that depend on it: {files}."));
+                }
             }
         }
 
@@ -543,6 +628,7 @@ public static class Fsck
             Via.CollectionChild => $"a child of collection node {item.From}",
             Via.CollectionValue => $"the value of key '{EntryName.Escape(item.Entry!)}' in collection node {item.From}",
             Via.StateArrayPage => $"page {item.Entry} of state array checkpoint {item.From}",
+            Via.Chunk => $"chunk {item.Entry} of chunked blob {item.From}",
             _ => throw new InvalidOperationException(),
         };
 
