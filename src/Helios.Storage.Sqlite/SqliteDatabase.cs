@@ -1,5 +1,7 @@
 using System.Globalization;
+using Helios.Core.Compression;
 using Helios.Core.Errors;
+using Helios.Core.Objects;
 using Helios.Core.Storage;
 
 namespace Helios.Storage.Sqlite;
@@ -11,7 +13,7 @@ namespace Helios.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteDatabase
 {
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
     private const string FormatName = "helios-store";
     private const int ApplicationId = 0x48454c53; // "HELS"
     private const int MaxIdleReaders = 8;
@@ -29,17 +31,36 @@ internal sealed class SqliteDatabase
         Path = path;
         Options = options;
         _writer = writer;
+        DeltaBases = new LruCache<ObjectId, byte[]>(Math.Max(1, options.DeltaBaseCacheBytes), b => b.Length + 64);
     }
 
     public string Path { get; }
 
     public SqliteStorageOptions Options { get; }
 
+    /// <summary>
+    /// Decoded canonical bytes of objects likely to serve as delta bases (recently written or read as bases).
+    /// Content-addressed, so an entry is never stale, even when another process deletes the object: rows are
+    /// always checked first and the cache only supplies bytes.
+    /// </summary>
+    public LruCache<ObjectId, byte[]> DeltaBases { get; }
+
     public static SqliteDatabase Open(string path, SqliteStorageOptions options)
     {
         if (options.BusyTimeout < TimeSpan.Zero)
         {
             throw new HeliosException(HeliosErrorCode.InvalidArgument, $"The busy timeout must not be negative (got {options.BusyTimeout}).");
+        }
+
+        if (options.MaxDeltaDepth < 0 || options.MaxDeltaDepth > SqliteStorageOptions.MaxDeltaDepthLimit)
+        {
+            throw new HeliosException(HeliosErrorCode.InvalidArgument,
+                $"The delta depth must be between 0 and {SqliteStorageOptions.MaxDeltaDepthLimit} (got {options.MaxDeltaDepth}).");
+        }
+
+        if (options.Compression == StorageCompression.Zstd)
+        {
+            Zstd.ValidateLevel(options.ZstdLevel);
         }
 
         path = System.IO.Path.GetFullPath(path);
@@ -175,8 +196,10 @@ internal sealed class SqliteDatabase
 
     private void CreateSchema()
     {
-        // journal_mode cannot change inside a transaction; set it first (a no-op if another process did).
-        _writer.ExecuteScript("PRAGMA journal_mode = WAL");
+        // auto_vacuum must be chosen before the first table exists: incremental lets gc hand freed pages back to
+        // the file system (SqliteObjectStore.ReclaimFreePages) without a full VACUUM. journal_mode cannot change
+        // inside a transaction; set both first (no-ops if another process got there before us).
+        _writer.ExecuteScript("PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL");
         Write(s =>
         {
             // Another process may have created the store between our check and our lock.
@@ -188,8 +211,11 @@ internal sealed class SqliteDatabase
             s.ExecuteScript($"""
                 CREATE TABLE helios_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
                 INSERT INTO helios_meta(key, value) VALUES ('format', '{FormatName}'), ('schema_version', '{SchemaVersion}');
-                CREATE TABLE objects(id BLOB NOT NULL, data BLOB NOT NULL);
+                CREATE TABLE objects(
+                    id BLOB NOT NULL, codec INTEGER NOT NULL, raw_length INTEGER, delta_base BLOB,
+                    stored_at INTEGER NOT NULL, data BLOB NOT NULL);
                 CREATE UNIQUE INDEX objects_by_id ON objects(id);
+                CREATE INDEX objects_by_delta_base ON objects(delta_base) WHERE delta_base IS NOT NULL;
                 CREATE TABLE refs(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
                 CREATE TABLE oplog(seq INTEGER PRIMARY KEY, data BLOB NOT NULL);
                 PRAGMA application_id = {ApplicationId};
@@ -227,6 +253,49 @@ internal sealed class SqliteDatabase
             throw new HeliosException(HeliosErrorCode.InvalidState,
                 $"The Helios store '{Path}' has schema version {version}, newer than this build understands ({SchemaVersion}); upgrade Helios to open it.");
         }
+
+        if (version < SchemaVersion)
+        {
+            if (Options.ReadOnly)
+            {
+                throw new HeliosException(HeliosErrorCode.InvalidState,
+                    $"The Helios store '{Path}' has schema version {version}, older than this build's ({SchemaVersion}); open it read-write once to upgrade it in place.");
+            }
+
+            Upgrade();
+        }
+    }
+
+    /// <summary>
+    /// Upgrades an older store in place, in one transaction (another process may race us; the loser finds it done).
+    /// v1 → v2 adds the per-object columns without rewriting a row: old rows read codec 0 (raw), a NULL
+    /// raw_length (meaning "the payload's own length"), no delta base, and the upgrade time as stored_at, so
+    /// gc's grace period starts at the upgrade. Costs one pass over the table to build the (empty) delta-base index.
+    /// </summary>
+    private void Upgrade()
+    {
+        long now = Options.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        Write(s =>
+        {
+            using (var statement = s.Statement("SELECT value FROM helios_meta WHERE key = 'schema_version'"))
+            {
+                statement.Step();
+                if (statement.Text(0) != "1")
+                {
+                    return (0, false);
+                }
+            }
+
+            s.ExecuteScript($"""
+                ALTER TABLE objects ADD COLUMN codec INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE objects ADD COLUMN raw_length INTEGER;
+                ALTER TABLE objects ADD COLUMN delta_base BLOB;
+                ALTER TABLE objects ADD COLUMN stored_at INTEGER NOT NULL DEFAULT {now.ToString(CultureInfo.InvariantCulture)};
+                CREATE INDEX objects_by_delta_base ON objects(delta_base) WHERE delta_base IS NOT NULL;
+                UPDATE helios_meta SET value = '2' WHERE key = 'schema_version';
+                """);
+            return (0, true);
+        });
     }
 
     private void RollBackQuietly()

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Helios.Core.Errors;
 using Helios.Core.Objects;
 using Helios.Core.Storage;
@@ -5,7 +6,8 @@ using Helios.Core.Storage;
 namespace Helios.Storage.Sqlite;
 
 /// <summary>
-/// Objects in a SQLite table: <c>objects(rowid, id BLOB UNIQUE, data BLOB)</c>. A rowid table with a
+/// Objects in a SQLite table: <c>objects(rowid, id BLOB UNIQUE, codec, raw_length, delta_base, stored_at, data BLOB)</c>
+/// (see docs/object-format.md, "Storage encoding"). A rowid table with a
 /// separate index on the 32-byte id keeps large payloads out of the index b-tree, which measured
 /// faster than WITHOUT ROWID for 4-20 KB objects. <see cref="PutMany"/> is one <c>BEGIN IMMEDIATE</c>
 /// transaction (all or nothing; durable on return in <see cref="Durability.Durable"/> mode).
@@ -36,13 +38,29 @@ public sealed class SqliteObjectStore : IObjectStore
         return statement.Step();
     });
 
+    /// <summary>
+    /// The object's canonical bytes, decoded from its stored form. A plain row costs one lookup. A delta whose
+    /// base is not cached opens a read transaction before reading the base (see <see cref="StoredObjectEncoding.Load"/>);
+    /// should the chain then look broken, it is read again from the start within that one snapshot, so a
+    /// concurrent gc that removed the object and its base together yields null, not a false corruption report.
+    /// </summary>
     public byte[]? TryGet(ObjectId id) => _db.Read(s =>
     {
-        Span<byte> key = stackalloc byte[ObjectId.Size];
-        id.CopyTo(key);
-        using var statement = s.Statement("SELECT data FROM objects WHERE id = ?1");
-        statement.Bind(1, key);
-        return statement.Step() ? statement.Blob(0).ToArray() : null;
+        try
+        {
+            return StoredObjectEncoding.Load(_db, s, id, hops: 0);
+        }
+        catch (CorruptObjectException) when (s.InTransaction)
+        {
+            return StoredObjectEncoding.Load(_db, s, id, hops: 0);
+        }
+        finally
+        {
+            if (s.InTransaction)
+            {
+                s.Execute("COMMIT");
+            }
+        }
     });
 
     public void PutMany(IReadOnlyList<EncodedObject> objects)
@@ -54,23 +72,67 @@ public sealed class SqliteObjectStore : IObjectStore
 
         _db.Write(s =>
         {
-            Insert(s, objects);
+            Insert(_db, s, objects);
             return (0, true);
         });
     }
 
-    /// <summary>Inserts objects within the caller's write transaction (also used by ref transactions that carry objects).</summary>
-    internal static void Insert(SqliteSession s, IReadOnlyList<EncodedObject> objects)
+    /// <summary>
+    /// Stores objects within the caller's write transaction (also used by ref transactions that carry objects):
+    /// an id already stored only has its stored_at freshened; a new one is inserted.
+    /// </summary>
+    internal static void Insert(SqliteDatabase db, SqliteSession s, IReadOnlyList<EncodedObject> objects)
     {
+        long now = db.Options.Clock.GetUtcNow().ToUnixTimeMilliseconds();
         Span<byte> key = stackalloc byte[ObjectId.Size];
-        using var statement = s.Statement("INSERT OR IGNORE INTO objects(id, data) VALUES (?1, ?2)");
+        Span<byte> baseKey = stackalloc byte[ObjectId.Size];
         for (int i = 0; i < objects.Count; i++)
         {
-            objects[i].Id.CopyTo(key);
-            statement.Bind(1, key);
-            statement.Bind(2, objects[i].Bytes.Span);
-            statement.Step();
-            statement.Reset();
+            var o = objects[i];
+            o.Id.CopyTo(key);
+            using (var freshen = s.Statement("UPDATE objects SET stored_at = ?2 WHERE id = ?1"))
+            {
+                freshen.Bind(1, key);
+                freshen.Bind(2, now);
+                freshen.Step();
+            }
+
+            if (s.Changes != 0)
+            {
+                continue;
+            }
+
+            var encoded = StoredObjectEncoding.Encode(db, s, o, out byte[]? scratch);
+            try
+            {
+                using var insert = s.Statement(
+                    "INSERT INTO objects(id, codec, raw_length, delta_base, stored_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                insert.Bind(1, key);
+                insert.Bind(2, (long)encoded.Codec);
+                insert.Bind(3, o.Bytes.Length);
+                if (encoded.DeltaBase is { } deltaBase)
+                {
+                    deltaBase.CopyTo(baseKey);
+                    insert.Bind(4, baseKey);
+                }
+
+                insert.Bind(5, now);
+                insert.Bind(6, encoded.Payload);
+                insert.Step();
+            }
+            finally
+            {
+                if (scratch is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(scratch);
+                }
+            }
+
+            // The writer's next version of this path will name this object as its base.
+            if (o.Bytes.Length <= db.Options.MaxDeltaObjectBytes && db.Options.MaxDeltaDepth > 0 && db.Options.Compression != StorageCompression.None)
+            {
+                db.DeltaBases.Add(o.Id, o.Bytes.ToArray());
+            }
         }
     }
 
@@ -100,6 +162,55 @@ public sealed class SqliteObjectStore : IObjectStore
 
             after = page[^1].ToByteArray();
         }
+    }
+
+    public IEnumerable<StoredObjectInfo> EnumerateStored()
+    {
+        // Keyset pages, as in Enumerate. length(data) reads only the record header, never the payload.
+        byte[] after = [];
+        while (true)
+        {
+            var page = _db.Read(s =>
+            {
+                using var statement = s.Statement(
+                    "SELECT id, codec, coalesce(raw_length, length(data)), length(data), delta_base, stored_at " +
+                    "FROM objects WHERE id > ?1 ORDER BY id LIMIT ?2");
+                statement.Bind(1, after);
+                statement.Bind(2, EnumeratePage);
+                var infos = new List<StoredObjectInfo>();
+                while (statement.Step())
+                {
+                    var id = ReadId(statement, 0);
+                    ObjectId? deltaBase = statement.IsNull(4) ? null : ReadId(statement, 4);
+                    infos.Add(new StoredObjectInfo(id, statement.Int64(2), statement.Int64(3), (StoredCodec)statement.Int64(1),
+                        deltaBase, DateTimeOffset.FromUnixTimeMilliseconds(statement.Int64(5))));
+                }
+
+                return infos;
+            });
+            foreach (var info in page)
+            {
+                yield return info;
+            }
+
+            if (page.Count < EnumeratePage)
+            {
+                yield break;
+            }
+
+            after = page[^1].Id.ToByteArray();
+        }
+    }
+
+    public IReadOnlyList<ObjectId> FindDeltaDependents(ObjectId baseId) => _db.Read(s => Dependents(s, baseId));
+
+    private static List<ObjectId> Dependents(SqliteSession s, ObjectId baseId)
+    {
+        Span<byte> key = stackalloc byte[ObjectId.Size];
+        baseId.CopyTo(key);
+        using var statement = s.Statement("SELECT id FROM objects WHERE delta_base = ?1");
+        statement.Bind(1, key);
+        return ReadIds(statement);
     }
 
     public IReadOnlyList<ObjectId> FindByPrefix(string hexPrefix, int limit)
@@ -136,6 +247,7 @@ public sealed class SqliteObjectStore : IObjectStore
 
         _db.Write(s =>
         {
+            KeepDependentsReadable(s, ids);
             Span<byte> key = stackalloc byte[ObjectId.Size];
             using var statement = s.Statement("DELETE FROM objects WHERE id = ?1");
             foreach (var id in ids)
@@ -148,6 +260,103 @@ public sealed class SqliteObjectStore : IObjectStore
 
             return (0, true);
         });
+    }
+
+    /// <summary>
+    /// Rewrites every object that stays but is a delta against one of <paramref name="doomed"/> as a self-contained
+    /// object (plain zstd or raw), so an unconditional delete never breaks a chain. O(dependents) decodes.
+    /// </summary>
+    private void KeepDependentsReadable(SqliteSession s, IReadOnlyCollection<ObjectId> doomed)
+    {
+        var set = doomed as IReadOnlySet<ObjectId> ?? doomed.ToHashSet();
+        var orphans = new List<ObjectId>();
+        foreach (var id in set)
+        {
+            orphans.AddRange(Dependents(s, id).Where(d => !set.Contains(d)));
+        }
+
+        var plain = _db.Options with { MaxDeltaDepth = 0 };
+        Span<byte> key = stackalloc byte[ObjectId.Size];
+        foreach (var orphan in orphans)
+        {
+            byte[] raw = StoredObjectEncoding.Load(_db, s, orphan, hops: 0)
+                ?? throw new CorruptObjectException(orphan, "it vanished while its delta base was being deleted.");
+            var encoded = StoredObjectEncoding.Encode(_db, s, new EncodedObject(orphan, raw), out byte[]? scratch, plain);
+            try
+            {
+                orphan.CopyTo(key);
+                using var update = s.Statement("UPDATE objects SET codec = ?2, raw_length = ?3, delta_base = NULL, data = ?4 WHERE id = ?1");
+                update.Bind(1, key);
+                update.Bind(2, (long)encoded.Codec);
+                update.Bind(3, raw.Length);
+                update.Bind(4, encoded.Payload);
+                update.Step();
+            }
+            finally
+            {
+                if (scratch is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(scratch);
+                }
+            }
+        }
+    }
+
+    public IReadOnlyList<ObjectId> DeleteUnused(IReadOnlyCollection<ObjectId> ids, DateTimeOffset storedBefore)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        long cutoff = storedBefore.ToUnixTimeMilliseconds();
+        return _db.Write<IReadOnlyList<ObjectId>>(s =>
+        {
+            var doomed = new HashSet<ObjectId>();
+            Span<byte> key = stackalloc byte[ObjectId.Size];
+            foreach (var id in ids)
+            {
+                id.CopyTo(key);
+                using var statement = s.Statement("SELECT stored_at FROM objects WHERE id = ?1");
+                statement.Bind(1, key);
+                if (statement.Step() && statement.Int64(0) < cutoff)
+                {
+                    doomed.Add(id);
+                }
+            }
+
+            DeltaRetention.SpareBasesOfSurvivors(doomed, baseId => Dependents(s, baseId));
+            using var delete = s.Statement("DELETE FROM objects WHERE id = ?1");
+            foreach (var id in doomed)
+            {
+                id.CopyTo(key);
+                delete.Bind(1, key);
+                delete.Step();
+                delete.Reset();
+            }
+
+            return (doomed.ToArray(), true);
+        });
+    }
+
+    /// <summary>
+    /// Returns the database's free pages (left by deleted objects) to the file system, so the file shrinks after
+    /// gc; one write transaction, O(free pages). Stores created before schema 2 have no incremental auto-vacuum and
+    /// keep their free pages for reuse (a full <c>VACUUM</c> would be needed). In WAL mode the file shrinks at the
+    /// next checkpoint. Returns the number of pages released.
+    /// </summary>
+    public long ReclaimFreePages() => _db.Write(s =>
+    {
+        long before = FreePages(s);
+        s.ExecuteScript("PRAGMA incremental_vacuum");
+        return (before - FreePages(s), true);
+    });
+
+    private static long FreePages(SqliteSession s)
+    {
+        using var statement = s.Statement("PRAGMA freelist_count");
+        statement.Step();
+        return statement.Int64(0);
     }
 
     public void Dispose()
@@ -214,16 +423,11 @@ public sealed class SqliteObjectStore : IObjectStore
         var ids = new List<ObjectId>();
         while (statement.Step())
         {
-            var bytes = statement.Blob(0);
-            if (bytes.Length != ObjectId.Size)
-            {
-                throw new HeliosException(HeliosErrorCode.Corruption,
-                    $"The objects table holds an id of {bytes.Length} bytes instead of {ObjectId.Size}; restore the store from a backup.");
-            }
-
-            ids.Add(new ObjectId(bytes));
+            ids.Add(ReadId(statement, 0));
         }
 
         return ids;
     }
+
+    private static ObjectId ReadId(SqliteStatement statement, int column) => StoredObjectEncoding.ReadId(statement, column);
 }

@@ -7,7 +7,8 @@ public sealed class SqliteObjectStoreTests : ObjectStoreContract
 {
     private readonly TempDatabase _temp = new();
 
-    protected override IObjectStore CreateEmptyStore() => _temp.Open(_temp.NewPath()).Objects;
+    protected override IObjectStore CreateEmptyStore(TimeProvider clock) =>
+        _temp.Open(_temp.NewPath(), new SqliteStorageOptions { Durability = Durability.Fast, Clock = clock }).Objects;
 
     protected override IObjectStore Reopen(IObjectStore store)
     {

@@ -149,8 +149,8 @@ public static class Fsck
             foreach (var id in ids)
             {
                 cancel.ThrowIfCancellationRequested();
-                // Null: deleted since it was listed (gc); nothing left to check.
-                if (_objects.TryGet(id) is { } bytes)
+                // Null: deleted since it was listed (gc), or unreadable (reported); nothing left to check.
+                if (TryRead(id) is { } bytes)
                 {
                     Record(id, Verify(id, bytes));
                     if (_checked % ProgressInterval == 0)
@@ -161,6 +161,21 @@ public static class Fsck
             }
 
             progress?.Report(new FsckProgress(FsckPhase.Objects, _checked, ids.Count));
+        }
+
+        /// <summary>The object's bytes from the store; null when absent, or after reporting why the store cannot produce them.</summary>
+        private byte[]? TryRead(ObjectId id)
+        {
+            try
+            {
+                return _objects.TryGet(id);
+            }
+            catch (CorruptObjectException e)
+            {
+                _corrupt.Add(id);
+                _problems.Add(new FsckProblem(FsckProblemKind.UnreadableObject, id, null, null, e.Message));
+                return null;
+            }
         }
 
         /// <summary>The decoded object, or null after reporting why its bytes are corrupt.</summary>
@@ -217,7 +232,7 @@ public static class Fsck
                 return true;
             }
 
-            if (_corrupt.Contains(id) || _objects.TryGet(id) is not { } bytes)
+            if (_corrupt.Contains(id) || TryRead(id) is not { } bytes)
             {
                 return false;
             }

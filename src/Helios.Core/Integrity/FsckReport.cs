@@ -33,7 +33,11 @@ public enum FsckProblemKind
     /// <summary>A commit's generation number is not 1 + the largest of its parents' (which would mislead merge-base searches).</summary>
     WrongGeneration = 9,
 
-    // 10 is UnreadableObject (the store engineer's, landing separately).
+    /// <summary>
+    /// The store cannot turn an object's stored form back into bytes: an unknown codec, a declared size its payload
+    /// does not decode to, a payload that inflates past it, or a missing or corrupt delta base (then the message names the base).
+    /// </summary>
+    UnreadableObject = 10,
 
     /// <summary>A chunked blob lists a chunk with another length than the chunk's blob holds.</summary>
     ChunkLengthMismatch = 11,
