@@ -213,7 +213,7 @@ internal sealed class SqliteDatabase
                 INSERT INTO helios_meta(key, value) VALUES ('format', '{FormatName}'), ('schema_version', '{SchemaVersion}');
                 CREATE TABLE objects(
                     id BLOB NOT NULL, codec INTEGER NOT NULL, raw_length INTEGER, delta_base BLOB,
-                    stored_at INTEGER NOT NULL, data BLOB NOT NULL);
+                    stored_at INTEGER NOT NULL, data BLOB NOT NULL, delta_depth INTEGER NOT NULL DEFAULT 0);
                 CREATE UNIQUE INDEX objects_by_id ON objects(id);
                 CREATE INDEX objects_by_delta_base ON objects(delta_base) WHERE delta_base IS NOT NULL;
                 CREATE TABLE refs(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -291,6 +291,7 @@ internal sealed class SqliteDatabase
                 ALTER TABLE objects ADD COLUMN raw_length INTEGER;
                 ALTER TABLE objects ADD COLUMN delta_base BLOB;
                 ALTER TABLE objects ADD COLUMN stored_at INTEGER NOT NULL DEFAULT {now.ToString(CultureInfo.InvariantCulture)};
+                ALTER TABLE objects ADD COLUMN delta_depth INTEGER NOT NULL DEFAULT 0;
                 CREATE INDEX objects_by_delta_base ON objects(delta_base) WHERE delta_base IS NOT NULL;
                 UPDATE helios_meta SET value = '2' WHERE key = 'schema_version';
                 """);

@@ -6,7 +6,7 @@ using Helios.Core.Storage;
 namespace Helios.Storage.Sqlite;
 
 /// <summary>
-/// Objects in a SQLite table: <c>objects(rowid, id BLOB UNIQUE, codec, raw_length, delta_base, stored_at, data BLOB)</c>
+/// Objects in a SQLite table: <c>objects(rowid, id BLOB UNIQUE, codec, raw_length, delta_base, stored_at, data BLOB, delta_depth)</c>
 /// (see docs/object-format.md, "Storage encoding"). A rowid table with a
 /// separate index on the 32-byte id keeps large payloads out of the index b-tree, which measured
 /// faster than WITHOUT ROWID for 4-20 KB objects. <see cref="PutMany"/> is one <c>BEGIN IMMEDIATE</c>
@@ -106,7 +106,7 @@ public sealed class SqliteObjectStore : IObjectStore
             try
             {
                 using var insert = s.Statement(
-                    "INSERT INTO objects(id, codec, raw_length, delta_base, stored_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                    "INSERT INTO objects(id, codec, raw_length, delta_base, stored_at, data, delta_depth) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
                 insert.Bind(1, key);
                 insert.Bind(2, (long)encoded.Codec);
                 insert.Bind(3, o.Bytes.Length);
@@ -118,6 +118,7 @@ public sealed class SqliteObjectStore : IObjectStore
 
                 insert.Bind(5, now);
                 insert.Bind(6, encoded.Payload);
+                insert.Bind(7, encoded.Depth);
                 insert.Step();
             }
             finally
@@ -285,7 +286,7 @@ public sealed class SqliteObjectStore : IObjectStore
             try
             {
                 orphan.CopyTo(key);
-                using var update = s.Statement("UPDATE objects SET codec = ?2, raw_length = ?3, delta_base = NULL, data = ?4 WHERE id = ?1");
+                using var update = s.Statement("UPDATE objects SET codec = ?2, raw_length = ?3, delta_base = NULL, delta_depth = 0, data = ?4 WHERE id = ?1");
                 update.Bind(1, key);
                 update.Bind(2, (long)encoded.Codec);
                 update.Bind(3, raw.Length);

@@ -27,11 +27,14 @@ internal static class StoredObjectEncoding
     private const int ObviousDeltaRatio = 16;
 
     /// <summary>The stored form of one object, ready to bind.</summary>
-    public readonly ref struct Encoded(StoredCodec codec, ObjectId? deltaBase, ReadOnlySpan<byte> payload)
+    public readonly ref struct Encoded(StoredCodec codec, ObjectId? deltaBase, ReadOnlySpan<byte> payload, int depth = 0)
     {
         public StoredCodec Codec { get; } = codec;
 
         public ObjectId? DeltaBase { get; } = deltaBase;
+
+        /// <summary>Hops from this object to a self-contained one: 0 unless it is a delta.</summary>
+        public int Depth { get; } = depth;
 
         public ReadOnlySpan<byte> Payload { get; } = payload;
     }
@@ -62,86 +65,77 @@ internal static class StoredObjectEncoding
 
         int delta = -1;
         ObjectId? deltaBase = null;
+        int depth = 0;
         if (o.DeltaBase is { } hint && hint != o.Id && options.MaxDeltaDepth > 0 && raw.Length <= options.MaxDeltaObjectBytes
             && DeltaBaseBytes(db, s, hint, options) is { } chosen && chosen.Bytes.Length > 0)
         {
             delta = Zstd.Compress(raw, deltaBuffer, options.ZstdLevel, chosen.Bytes, checksum: true);
+            deltaBase = chosen.Id;
+            depth = chosen.Depth + 1;
             if (delta > 0 && (long)delta * ObviousDeltaRatio <= raw.Length)
             {
-                return new Encoded(StoredCodec.ZstdDelta, chosen.Id, deltaBuffer[..delta]);
+                return new Encoded(StoredCodec.ZstdDelta, deltaBase, deltaBuffer[..delta], depth);
             }
-
-            deltaBase = chosen.Id;
         }
 
         int plain = Zstd.Compress(raw, plainBuffer, options.ZstdLevel);
         // "Clearly smaller": a delta must save a quarter of the plain frame to be worth the extra read of its base.
         if (delta > 0 && (plain < 0 || (long)delta * 4 <= (long)plain * 3))
         {
-            return new Encoded(StoredCodec.ZstdDelta, deltaBase, deltaBuffer[..delta]);
+            return new Encoded(StoredCodec.ZstdDelta, deltaBase, deltaBuffer[..delta], depth);
         }
 
         return plain > 0 ? new Encoded(StoredCodec.Zstd, null, plainBuffer[..plain]) : new Encoded(StoredCodec.None, null, raw);
     }
 
     /// <summary>
-    /// The base a new delta uses and its canonical bytes, or null when there is none: the hinted object when it is
-    /// stored, small enough, and shallow enough to take one more link; else, when the hint sits at the depth bound,
-    /// the self-contained object at the root of its chain (a variant that differs from its predecessor about as much
-    /// as from their common ancestor then still becomes a short delta, and a drifting history falls back to a new
-    /// self-contained object once the root is too far away to help).
+    /// The base a new delta uses, its canonical bytes and its depth, or null when there is none. Usually the hinted
+    /// object (one indexed lookup: each row records its depth). When the hint already sits at the depth bound, the
+    /// self-contained object at the root of its chain is used instead (a walk of at most the bound's hops, once per
+    /// bound-many versions): a variant that differs from its predecessor about as much as from their common
+    /// ancestor still becomes a short delta, and a drifting history falls back to a new self-contained object once
+    /// the root is too far away to help.
     /// </summary>
-    private static (ObjectId Id, byte[] Bytes)? DeltaBaseBytes(SqliteDatabase db, SqliteSession s, ObjectId baseId, SqliteStorageOptions options)
+    private static (ObjectId Id, byte[] Bytes, int Depth)? DeltaBaseBytes(SqliteDatabase db, SqliteSession s, ObjectId hint, SqliteStorageOptions options)
     {
-        Span<byte> key = stackalloc byte[ObjectId.Size];
-        baseId.CopyTo(key);
-        ObjectId? next;
-        long length;
-        using (var statement = s.Statement("SELECT raw_length, length(data), delta_base FROM objects WHERE id = ?1"))
-        {
-            statement.Bind(1, key);
-            if (!statement.Step())
-            {
-                return null;
-            }
-
-            length = statement.IsNull(0) ? statement.Int64(1) : statement.Int64(0);
-            next = statement.IsNull(2) ? null : ReadId(statement, 2);
-        }
-
-        if (length > options.MaxDeltaObjectBytes)
+        if (Row(s, hint) is not { } row || row.Length > options.MaxDeltaObjectBytes)
         {
             return null;
         }
 
-        // The base's depth: hops from it to a self-contained object. A new link must stay within the bound.
-        int depth = 0;
-        var chosen = baseId;
-        while (next is { } hop)
+        var chosen = hint;
+        int depth = row.Depth;
+        if (depth + 1 > options.MaxDeltaDepth)
         {
-            if (++depth > MaxChainHops)
+            for (int hops = 0; row.Base is { } next; hops++)
             {
-                return null;
+                if (hops == MaxChainHops || Row(s, next) is not { } up)
+                {
+                    return null;
+                }
+
+                (chosen, row) = (next, up);
             }
 
-            if (depth >= options.MaxDeltaDepth)
-            {
-                chosen = hop;
-            }
-
-            next = DeltaBaseOf(s, hop);
+            depth = 0;
         }
 
-        return (chosen, db.DeltaBases.TryGet(chosen, out var cached) ? cached : Load(db, s, chosen, hops: 0) ?? []);
+        byte[]? bytes = db.DeltaBases.TryGet(chosen, out var cached) ? cached : Load(db, s, chosen, hops: 0);
+        return bytes is null ? null : (chosen, bytes, depth);
     }
 
-    private static ObjectId? DeltaBaseOf(SqliteSession s, ObjectId id)
+    private static (long Length, int Depth, ObjectId? Base)? Row(SqliteSession s, ObjectId id)
     {
         Span<byte> key = stackalloc byte[ObjectId.Size];
         id.CopyTo(key);
-        using var statement = s.Statement("SELECT delta_base FROM objects WHERE id = ?1");
+        using var statement = s.Statement("SELECT coalesce(raw_length, length(data)), delta_depth, delta_base FROM objects WHERE id = ?1");
         statement.Bind(1, key);
-        return statement.Step() && !statement.IsNull(0) ? ReadId(statement, 0) : null;
+        if (!statement.Step())
+        {
+            return null;
+        }
+
+        return (statement.Int64(0), (int)Math.Clamp(statement.Int64(1), 0, MaxChainHops), statement.IsNull(2) ? null : ReadId(statement, 2));
     }
 
     /// <summary>
