@@ -48,7 +48,10 @@ public static class HeliosCli
                 }
             }
 
-            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            int code = parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            context.MayLeaveGarbage |= MovesRefs(parse);
+            context.Finish(code == ExitCodes.Success);
+            return code;
         }
         catch (HeliosException e)
         {
@@ -68,6 +71,23 @@ public static class HeliosCli
             if (verbose) stderr.WriteLine(e);
             return ExitCodes.Storage;
         }
+    }
+
+    /// <summary>Commands that move or delete refs, after which unreachable objects (and aged log records) may be left for gc.</summary>
+    private static readonly HashSet<string> RefMovingCommands = new(StringComparer.Ordinal)
+    {
+        "commit", "reset", "undo", "branch", "checkout", "switch", "merge", "experiment", "memory", "worktree", "import",
+    };
+
+    private static bool MovesRefs(ParseResult parse)
+    {
+        var command = parse.CommandResult;
+        while (command.Parent is System.CommandLine.Parsing.CommandResult parent && parent.Command is not RootCommand)
+        {
+            command = parent;
+        }
+
+        return RefMovingCommands.Contains(command.Command.Name);
     }
 
     private static readonly Option<string?> DirectoryOption = new("-C")
@@ -92,6 +112,8 @@ public static class HeliosCli
         MemoryCommands.Add(root, context);
         WorktreeCommands.Add(root, context);
         FsckCommand.Add(root, context);
+        GcCommand.Add(root, context);
+        StatsCommand.Add(root, context);
         GitCommands.Add(root, context);
 
         var demo = new Command("demo", "Run an agent workflow (branch, commit variants, roll back, keep the best) on a repository in a temp folder and print timings.");
