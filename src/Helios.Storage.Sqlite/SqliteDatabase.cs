@@ -11,7 +11,7 @@ namespace Helios.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteDatabase
 {
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
     private const string FormatName = "helios-store";
     private const int ApplicationId = 0x48454c53; // "HELS"
     private const int MaxIdleReaders = 8;
@@ -202,8 +202,11 @@ internal sealed class SqliteDatabase
             s.ExecuteScript($"""
                 CREATE TABLE helios_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
                 INSERT INTO helios_meta(key, value) VALUES ('format', '{FormatName}'), ('schema_version', '{SchemaVersion}');
-                CREATE TABLE objects(id BLOB NOT NULL, data BLOB NOT NULL);
+                CREATE TABLE objects(
+                    id BLOB NOT NULL, codec INTEGER NOT NULL, raw_length INTEGER, delta_base BLOB,
+                    stored_at INTEGER NOT NULL, data BLOB NOT NULL);
                 CREATE UNIQUE INDEX objects_by_id ON objects(id);
+                CREATE INDEX objects_by_delta_base ON objects(delta_base) WHERE delta_base IS NOT NULL;
                 CREATE TABLE refs(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
                 CREATE TABLE oplog(seq INTEGER PRIMARY KEY, data BLOB NOT NULL);
                 PRAGMA application_id = {ApplicationId};
@@ -241,6 +244,49 @@ internal sealed class SqliteDatabase
             throw new HeliosException(HeliosErrorCode.InvalidState,
                 $"The Helios store '{Path}' has schema version {version}, newer than this build understands ({SchemaVersion}); upgrade Helios to open it.");
         }
+
+        if (version < SchemaVersion)
+        {
+            if (Options.ReadOnly)
+            {
+                throw new HeliosException(HeliosErrorCode.InvalidState,
+                    $"The Helios store '{Path}' has schema version {version}, older than this build's ({SchemaVersion}); open it read-write once to upgrade it in place.");
+            }
+
+            Upgrade();
+        }
+    }
+
+    /// <summary>
+    /// Upgrades an older store in place, in one transaction (another process may race us; the loser finds it done).
+    /// v1 → v2 adds the per-object columns without rewriting a row: old rows read codec 0 (raw), a NULL
+    /// raw_length (meaning "the payload's own length"), no delta base, and the upgrade time as stored_at, so
+    /// gc's grace period starts at the upgrade. Costs one pass over the table to build the (empty) delta-base index.
+    /// </summary>
+    private void Upgrade()
+    {
+        long now = Options.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        Write(s =>
+        {
+            using (var statement = s.Statement("SELECT value FROM helios_meta WHERE key = 'schema_version'"))
+            {
+                statement.Step();
+                if (statement.Text(0) != "1")
+                {
+                    return (0, false);
+                }
+            }
+
+            s.ExecuteScript($"""
+                ALTER TABLE objects ADD COLUMN codec INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE objects ADD COLUMN raw_length INTEGER;
+                ALTER TABLE objects ADD COLUMN delta_base BLOB;
+                ALTER TABLE objects ADD COLUMN stored_at INTEGER NOT NULL DEFAULT {now.ToString(CultureInfo.InvariantCulture)};
+                CREATE INDEX objects_by_delta_base ON objects(delta_base) WHERE delta_base IS NOT NULL;
+                UPDATE helios_meta SET value = '2' WHERE key = 'schema_version';
+                """);
+            return (0, true);
+        });
     }
 
     private void RollBackQuietly()

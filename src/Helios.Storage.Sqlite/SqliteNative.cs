@@ -54,6 +54,9 @@ internal static unsafe partial class SqliteNative
     public static partial int sqlite3_get_autocommit(nint db);
 
     [LibraryImport(Library)]
+    public static partial int sqlite3_changes(nint db);
+
+    [LibraryImport(Library)]
     public static partial int sqlite3_exec(nint db, byte* sql, nint callback, nint argument, byte** errorMessage);
 
     [LibraryImport(Library)]

@@ -5,7 +5,8 @@ using Helios.Core.Storage;
 namespace Helios.Storage.Sqlite;
 
 /// <summary>
-/// Objects in a SQLite table: <c>objects(rowid, id BLOB UNIQUE, data BLOB)</c>. A rowid table with a
+/// Objects in a SQLite table: <c>objects(rowid, id BLOB UNIQUE, codec, raw_length, delta_base, stored_at, data BLOB)</c>
+/// (see docs/object-format.md, "Storage encoding"). A rowid table with a
 /// separate index on the 32-byte id keeps large payloads out of the index b-tree, which measured
 /// faster than WITHOUT ROWID for 4-20 KB objects. <see cref="PutMany"/> is one <c>BEGIN IMMEDIATE</c>
 /// transaction (all or nothing; durable on return in <see cref="Durability.Durable"/> mode).
@@ -36,14 +37,35 @@ public sealed class SqliteObjectStore : IObjectStore
         return statement.Step();
     });
 
-    public byte[]? TryGet(ObjectId id) => _db.Read(s =>
+    public byte[]? TryGet(ObjectId id) => _db.Read(s => Load(s, id));
+
+    /// <summary>Reads and decodes one object on <paramref name="s"/>; null when absent.</summary>
+    internal static byte[]? Load(SqliteSession s, ObjectId id)
     {
         Span<byte> key = stackalloc byte[ObjectId.Size];
         id.CopyTo(key);
-        using var statement = s.Statement("SELECT data FROM objects WHERE id = ?1");
+        using var statement = s.Statement("SELECT codec, raw_length, data FROM objects WHERE id = ?1");
         statement.Bind(1, key);
-        return statement.Step() ? statement.Blob(0).ToArray() : null;
-    });
+        if (!statement.Step())
+        {
+            return null;
+        }
+
+        long codec = statement.Int64(0);
+        var data = statement.Blob(2);
+        long rawLength = statement.IsNull(1) ? data.Length : statement.Int64(1);
+        if (codec != (long)StoredCodec.None)
+        {
+            throw new CorruptObjectException(id, $"it is stored with codec {codec}, which this build does not know.");
+        }
+
+        if (rawLength != data.Length)
+        {
+            throw new CorruptObjectException(id, $"its row declares {rawLength} bytes but holds {data.Length}.");
+        }
+
+        return data.ToArray();
+    }
 
     public void PutMany(IReadOnlyList<EncodedObject> objects)
     {
@@ -54,23 +76,43 @@ public sealed class SqliteObjectStore : IObjectStore
 
         _db.Write(s =>
         {
-            Insert(s, objects);
+            Insert(_db, s, objects);
             return (0, true);
         });
     }
 
-    /// <summary>Inserts objects within the caller's write transaction (also used by ref transactions that carry objects).</summary>
-    internal static void Insert(SqliteSession s, IReadOnlyList<EncodedObject> objects)
+    /// <summary>
+    /// Stores objects within the caller's write transaction (also used by ref transactions that carry objects):
+    /// an id already stored only has its stored_at freshened; a new one is inserted.
+    /// </summary>
+    internal static void Insert(SqliteDatabase db, SqliteSession s, IReadOnlyList<EncodedObject> objects)
     {
+        long now = db.Options.Clock.GetUtcNow().ToUnixTimeMilliseconds();
         Span<byte> key = stackalloc byte[ObjectId.Size];
-        using var statement = s.Statement("INSERT OR IGNORE INTO objects(id, data) VALUES (?1, ?2)");
         for (int i = 0; i < objects.Count; i++)
         {
-            objects[i].Id.CopyTo(key);
-            statement.Bind(1, key);
-            statement.Bind(2, objects[i].Bytes.Span);
-            statement.Step();
-            statement.Reset();
+            var o = objects[i];
+            o.Id.CopyTo(key);
+            using (var freshen = s.Statement("UPDATE objects SET stored_at = ?2 WHERE id = ?1"))
+            {
+                freshen.Bind(1, key);
+                freshen.Bind(2, now);
+                freshen.Step();
+            }
+
+            if (s.Changes != 0)
+            {
+                continue;
+            }
+
+            using var insert = s.Statement(
+                "INSERT INTO objects(id, codec, raw_length, delta_base, stored_at, data) VALUES (?1, ?2, ?3, NULL, ?4, ?5)");
+            insert.Bind(1, key);
+            insert.Bind(2, (long)StoredCodec.None);
+            insert.Bind(3, o.Bytes.Length);
+            insert.Bind(4, now);
+            insert.Bind(5, o.Bytes.Span);
+            insert.Step();
         }
     }
 
@@ -100,6 +142,55 @@ public sealed class SqliteObjectStore : IObjectStore
 
             after = page[^1].ToByteArray();
         }
+    }
+
+    public IEnumerable<StoredObjectInfo> EnumerateStored()
+    {
+        // Keyset pages, as in Enumerate. length(data) reads only the record header, never the payload.
+        byte[] after = [];
+        while (true)
+        {
+            var page = _db.Read(s =>
+            {
+                using var statement = s.Statement(
+                    "SELECT id, codec, coalesce(raw_length, length(data)), length(data), delta_base, stored_at " +
+                    "FROM objects WHERE id > ?1 ORDER BY id LIMIT ?2");
+                statement.Bind(1, after);
+                statement.Bind(2, EnumeratePage);
+                var infos = new List<StoredObjectInfo>();
+                while (statement.Step())
+                {
+                    var id = ReadId(statement, 0);
+                    ObjectId? deltaBase = statement.IsNull(4) ? null : ReadId(statement, 4);
+                    infos.Add(new StoredObjectInfo(id, statement.Int64(2), statement.Int64(3), (StoredCodec)statement.Int64(1),
+                        deltaBase, DateTimeOffset.FromUnixTimeMilliseconds(statement.Int64(5))));
+                }
+
+                return infos;
+            });
+            foreach (var info in page)
+            {
+                yield return info;
+            }
+
+            if (page.Count < EnumeratePage)
+            {
+                yield break;
+            }
+
+            after = page[^1].Id.ToByteArray();
+        }
+    }
+
+    public IReadOnlyList<ObjectId> FindDeltaDependents(ObjectId baseId) => _db.Read(s => Dependents(s, baseId));
+
+    private static List<ObjectId> Dependents(SqliteSession s, ObjectId baseId)
+    {
+        Span<byte> key = stackalloc byte[ObjectId.Size];
+        baseId.CopyTo(key);
+        using var statement = s.Statement("SELECT id FROM objects WHERE delta_base = ?1");
+        statement.Bind(1, key);
+        return ReadIds(statement);
     }
 
     public IReadOnlyList<ObjectId> FindByPrefix(string hexPrefix, int limit)
@@ -147,6 +238,43 @@ public sealed class SqliteObjectStore : IObjectStore
             }
 
             return (0, true);
+        });
+    }
+
+    public IReadOnlyList<ObjectId> DeleteUnused(IReadOnlyCollection<ObjectId> ids, DateTimeOffset storedBefore)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        long cutoff = storedBefore.ToUnixTimeMilliseconds();
+        return _db.Write<IReadOnlyList<ObjectId>>(s =>
+        {
+            var doomed = new HashSet<ObjectId>();
+            Span<byte> key = stackalloc byte[ObjectId.Size];
+            foreach (var id in ids)
+            {
+                id.CopyTo(key);
+                using var statement = s.Statement("SELECT stored_at FROM objects WHERE id = ?1");
+                statement.Bind(1, key);
+                if (statement.Step() && statement.Int64(0) < cutoff)
+                {
+                    doomed.Add(id);
+                }
+            }
+
+            DeltaRetention.SpareBasesOfSurvivors(doomed, baseId => Dependents(s, baseId));
+            using var delete = s.Statement("DELETE FROM objects WHERE id = ?1");
+            foreach (var id in doomed)
+            {
+                id.CopyTo(key);
+                delete.Bind(1, key);
+                delete.Step();
+                delete.Reset();
+            }
+
+            return (doomed.ToArray(), true);
         });
     }
 
@@ -214,16 +342,21 @@ public sealed class SqliteObjectStore : IObjectStore
         var ids = new List<ObjectId>();
         while (statement.Step())
         {
-            var bytes = statement.Blob(0);
-            if (bytes.Length != ObjectId.Size)
-            {
-                throw new HeliosException(HeliosErrorCode.Corruption,
-                    $"The objects table holds an id of {bytes.Length} bytes instead of {ObjectId.Size}; restore the store from a backup.");
-            }
-
-            ids.Add(new ObjectId(bytes));
+            ids.Add(ReadId(statement, 0));
         }
 
         return ids;
+    }
+
+    private static ObjectId ReadId(SqliteStatement statement, int column)
+    {
+        var bytes = statement.Blob(column);
+        if (bytes.Length != ObjectId.Size)
+        {
+            throw new HeliosException(HeliosErrorCode.Corruption,
+                $"The objects table holds an id of {bytes.Length} bytes instead of {ObjectId.Size}; restore the store from a backup.");
+        }
+
+        return new ObjectId(bytes);
     }
 }

@@ -61,7 +61,7 @@ public sealed class SqliteRefStore : IRefStore
             changes.Add(new RefChange(update.Name, actual, update.New));
         }
 
-        SqliteObjectStore.Insert(s, transaction.Objects);
+        SqliteObjectStore.Insert(_db, s, transaction.Objects);
         long sequence = 0;
         ObjectId previous = default;
         using (var last = s.Statement("SELECT seq, data FROM oplog ORDER BY seq DESC LIMIT 1"))

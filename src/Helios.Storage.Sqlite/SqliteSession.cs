@@ -37,6 +37,9 @@ internal sealed unsafe class SqliteSession : IDisposable
     /// <summary>True while an explicit transaction is open (SQLite rolls one back by itself after some I/O errors).</summary>
     public bool InTransaction => sqlite3_get_autocommit(_db) == 0;
 
+    /// <summary>Rows changed by the most recent INSERT, UPDATE or DELETE on this connection.</summary>
+    public int Changes => sqlite3_changes(_db);
+
     /// <summary>
     /// Opens <paramref name="path"/> read-write (creating the file) or read-only, with a busy handler
     /// (<see cref="WaitWhileBusy"/>) that waits up to <paramref name="busyTimeout"/> of wall time
@@ -245,6 +248,8 @@ internal readonly unsafe ref struct SqliteStatement
     }
 
     public long Int64(int column) => sqlite3_column_int64(_handle, column);
+
+    public bool IsNull(int column) => sqlite3_column_type(_handle, column) == Null;
 
     public ReadOnlySpan<byte> Blob(int column)
     {

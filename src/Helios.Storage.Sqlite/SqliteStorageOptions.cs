@@ -31,4 +31,7 @@ public sealed record SqliteStorageOptions
     /// only as large transactions need it; readers keep SQLite's default.
     /// </summary>
     public long WriterCacheBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>The clock that stamps <see cref="StoredObjectInfo.StoredAt"/> (and the time a v1 store was upgraded).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

@@ -14,16 +14,18 @@ public abstract class ObjectStoreContract : IDisposable
 {
     private readonly List<IObjectStore> _stores = [];
 
-    /// <summary>A new, empty store. The contract disposes it at the end of the test.</summary>
-    protected abstract IObjectStore CreateEmptyStore();
+    /// <summary>A new, empty store that stamps times from <paramref name="clock"/>. The contract disposes it at the end of the test.</summary>
+    protected abstract IObjectStore CreateEmptyStore(TimeProvider clock);
+
+    protected IObjectStore CreateEmptyStore() => CreateEmptyStore(TimeProvider.System);
 
     /// <summary>Closes <paramref name="store"/> and opens the same storage again (persistent backends only).</summary>
     protected virtual IObjectStore Reopen(IObjectStore store) =>
         throw new NotSupportedException($"{GetType().Name} does not persist; override the reopening test with a Skip.");
 
-    protected IObjectStore CreateStore()
+    protected IObjectStore CreateStore(TimeProvider? clock = null)
     {
-        var store = CreateEmptyStore();
+        var store = CreateEmptyStore(clock ?? TimeProvider.System);
         _stores.Add(store);
         return store;
     }
@@ -32,6 +34,29 @@ public abstract class ObjectStoreContract : IDisposable
     {
         _stores.Add(store);
         return store;
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> versions of a compressible text file, each a few lines away from the one before,
+    /// each hinting the one before as its delta base: what the commit path hands a store.
+    /// </summary>
+    public static EncodedObject[] SimilarVersions(int count, int lines = 200)
+    {
+        var random = new Random(count * 7919 + lines);
+        var text = Enumerable.Range(0, lines).Select(i => $"line {i}: value {random.Next()} and some steady text").ToList();
+        var versions = new EncodedObject[count];
+        for (int v = 0; v < count; v++)
+        {
+            for (int change = 0; change < 3; change++)
+            {
+                text[random.Next(lines)] = $"changed in version {v}: {random.Next()}";
+            }
+
+            var bytes = System.Text.Encoding.UTF8.GetBytes(string.Join('\n', text));
+            versions[v] = new EncodedObject(RandomId(), bytes, v == 0 ? null : versions[v - 1].Id);
+        }
+
+        return versions;
     }
 
     public static ObjectId RandomId() => new(RandomNumberGenerator.GetBytes(ObjectId.Size));
@@ -295,7 +320,7 @@ public abstract class ObjectStoreContract : IDisposable
     [Fact]
     public virtual void Objects_survive_reopening()
     {
-        var store = CreateEmptyStore();
+        var store = CreateEmptyStore(TimeProvider.System);
         var objects = Enumerable.Range(0, 50).Select(_ => RandomObject(2000)).ToArray();
         store.PutMany(objects);
         store.Delete([objects[0].Id]);
@@ -303,6 +328,203 @@ public abstract class ObjectStoreContract : IDisposable
         Assert.Null(reopened.TryGet(objects[0].Id));
         Assert.All(objects.Skip(1), o => Assert.Equal(o.Bytes.ToArray(), reopened.TryGet(o.Id)));
         Assert.Equal(49, reopened.Enumerate().Count());
+    }
+
+    [Fact]
+    public void Stored_info_lists_every_object_once_with_its_length_and_time()
+    {
+        var clock = new ManualClock();
+        var store = CreateStore(clock);
+        var objects = new[] { RandomObject(0), RandomObject(10), RandomObject(70_000) };
+        store.PutMany(objects);
+
+        var infos = store.EnumerateStored().ToDictionary(i => i.Id);
+
+        Assert.Equal(objects.Length, infos.Count);
+        Assert.All(objects, o =>
+        {
+            var info = infos[o.Id];
+            Assert.Equal(o.Bytes.Length, info.Length);
+            Assert.Equal(clock.Now, info.StoredAt);
+            Assert.Null(info.DeltaBase);
+            Assert.True(info.StoredLength >= 0);
+        });
+    }
+
+    [Fact]
+    public void Stored_info_pages_through_many_objects_and_matches_enumerate()
+    {
+        var store = CreateStore();
+        var objects = Enumerable.Range(0, 5000).Select(_ => RandomObject(8)).ToArray();
+        store.PutMany(objects);
+        var listed = store.EnumerateStored().Select(i => i.Id).ToList();
+        Assert.Equal(objects.Length, listed.Count);
+        Assert.Equal(objects.Select(o => o.Id).ToHashSet(), listed.ToHashSet());
+    }
+
+    [Fact]
+    public void Putting_an_existing_object_again_freshens_its_stored_time_and_keeps_its_bytes()
+    {
+        var clock = new ManualClock();
+        var store = CreateStore(clock);
+        var o = RandomObject(300);
+        store.PutMany([o]);
+        clock.Advance(TimeSpan.FromHours(3));
+
+        store.PutMany([new EncodedObject(o.Id, new byte[] { 9, 9, 9 })]);
+
+        var info = Assert.Single(store.EnumerateStored());
+        Assert.Equal(clock.Now, info.StoredAt);
+        Assert.Equal(o.Bytes.ToArray(), store.TryGet(o.Id));
+    }
+
+    [Fact]
+    public void Delete_unused_deletes_only_the_given_objects_stored_before_the_cutoff()
+    {
+        var clock = new ManualClock();
+        var store = CreateStore(clock);
+        var (old, other) = (RandomObject(), RandomObject());
+        store.PutMany([old, other]);
+        clock.Advance(TimeSpan.FromHours(2));
+        var young = RandomObject();
+        store.PutMany([young]);
+
+        var deleted = store.DeleteUnused([old.Id, young.Id, RandomId()], clock.Now - TimeSpan.FromHours(1));
+
+        Assert.Equal([old.Id], deleted);
+        Assert.Null(store.TryGet(old.Id));
+        Assert.Equal(young.Bytes.ToArray(), store.TryGet(young.Id));
+        Assert.Equal(other.Bytes.ToArray(), store.TryGet(other.Id));
+        Assert.Empty(store.DeleteUnused([], clock.Now));
+    }
+
+    [Fact]
+    public void Delete_unused_spares_an_object_freshened_after_the_cutoff()
+    {
+        var clock = new ManualClock();
+        var store = CreateStore(clock);
+        var o = RandomObject();
+        store.PutMany([o]);
+        clock.Advance(TimeSpan.FromHours(2));
+        store.PutMany([o]);
+
+        Assert.Empty(store.DeleteUnused([o.Id], clock.Now - TimeSpan.FromHours(1)));
+        Assert.True(store.Contains(o.Id));
+    }
+
+    [Fact]
+    public void Delete_unused_of_an_object_stored_exactly_at_the_cutoff_keeps_it()
+    {
+        var clock = new ManualClock();
+        var store = CreateStore(clock);
+        var o = RandomObject();
+        store.PutMany([o]);
+        Assert.Empty(store.DeleteUnused([o.Id], clock.Now));
+        Assert.Single(store.DeleteUnused([o.Id], clock.Now + TimeSpan.FromMilliseconds(1)));
+    }
+
+    [Fact]
+    public virtual void A_similar_object_put_with_a_hint_to_a_stored_base_is_kept_as_a_delta_against_it()
+    {
+        var store = CreateStore();
+        var versions = SimilarVersions(2);
+        store.PutMany([versions[0]]);
+        store.PutMany([versions[1]]);
+
+        var info = store.EnumerateStored().Single(i => i.Id == versions[1].Id);
+        Assert.Equal(versions[0].Id, info.DeltaBase);
+        Assert.Equal([versions[1].Id], store.FindDeltaDependents(versions[0].Id));
+        Assert.Empty(store.FindDeltaDependents(versions[1].Id));
+        Assert.Equal(versions[1].Bytes.ToArray(), store.TryGet(versions[1].Id));
+    }
+
+    [Fact]
+    public void A_hint_to_a_missing_base_is_ignored()
+    {
+        var store = CreateStore();
+        var o = RandomObject() with { DeltaBase = RandomId() };
+        store.PutMany([o]);
+        Assert.Null(Assert.Single(store.EnumerateStored()).DeltaBase);
+        Assert.Equal(o.Bytes.ToArray(), store.TryGet(o.Id));
+    }
+
+    [Fact]
+    public void Delete_unused_never_deletes_the_delta_base_of_an_object_that_stays()
+    {
+        var clock = new ManualClock();
+        var store = CreateStore(clock);
+        var versions = SimilarVersions(6);
+        foreach (var v in versions)
+        {
+            store.PutMany([v]);
+        }
+
+        var infos = store.EnumerateStored().ToDictionary(i => i.Id);
+        clock.Advance(TimeSpan.FromHours(2));
+        // Every other version goes; the rest stay and must still read back.
+        var asked = versions.Where((_, i) => i % 2 == 0).Select(v => v.Id).ToHashSet();
+        var deleted = store.DeleteUnused(asked, clock.Now).ToHashSet();
+
+        Assert.Subset(asked, deleted);
+        var survivors = versions.Where(v => !deleted.Contains(v.Id)).ToArray();
+        Assert.All(survivors, v => Assert.Equal(v.Bytes.ToArray(), store.TryGet(v.Id)));
+        Assert.All(survivors, v =>
+        {
+            if (infos[v.Id].DeltaBase is { } b)
+            {
+                Assert.DoesNotContain(b, deleted);
+            }
+        });
+        // Without dependents staying, every asked object is gone.
+        Assert.Equal(asked.Where(id => !versions.Any(v => !deleted.Contains(v.Id) && infos[v.Id].DeltaBase == id)).ToHashSet(), deleted);
+    }
+
+    [Fact]
+    public virtual void Delete_unused_keeps_a_base_while_its_dependent_stays_and_deletes_both_together()
+    {
+        var clock = new ManualClock();
+        var store = CreateStore(clock);
+        var versions = SimilarVersions(2);
+        store.PutMany([versions[0]]);
+        store.PutMany([versions[1]]);
+        Assert.Equal(versions[0].Id, store.EnumerateStored().Single(i => i.Id == versions[1].Id).DeltaBase);
+        clock.Advance(TimeSpan.FromHours(2));
+
+        Assert.Empty(store.DeleteUnused([versions[0].Id], clock.Now));
+        Assert.Equal(versions[1].Bytes.ToArray(), store.TryGet(versions[1].Id));
+
+        var both = store.DeleteUnused([versions[0].Id, versions[1].Id], clock.Now);
+        Assert.Equal(2, both.Count);
+        Assert.Empty(store.Enumerate());
+    }
+
+    [Fact]
+    public void Delete_of_a_delta_base_leaves_its_dependents_readable()
+    {
+        var store = CreateStore();
+        var versions = SimilarVersions(4);
+        foreach (var v in versions)
+        {
+            store.PutMany([v]);
+        }
+
+        store.Delete([versions[0].Id, versions[2].Id]);
+
+        Assert.Equal(versions[1].Bytes.ToArray(), store.TryGet(versions[1].Id));
+        Assert.Equal(versions[3].Bytes.ToArray(), store.TryGet(versions[3].Id));
+        Assert.All(store.EnumerateStored(), i => Assert.True(i.DeltaBase is null || store.Contains(i.DeltaBase.Value)));
+    }
+
+    [Fact]
+    public void Objects_in_one_batch_may_hint_each_other()
+    {
+        var store = CreateStore();
+        var versions = SimilarVersions(5);
+        store.PutMany(versions);
+        Assert.All(versions, v => Assert.Equal(v.Bytes.ToArray(), store.TryGet(v.Id)));
+        var infos = store.EnumerateStored().ToArray();
+        Assert.Equal(5, infos.Length);
+        Assert.All(infos, i => Assert.True(i.DeltaBase is null || store.Contains(i.DeltaBase.Value)));
     }
 
     /// <summary>An id whose hex starts with <paramref name="hexPrefix"/> (even length), the rest random but for <paramref name="tag"/>.</summary>

@@ -121,6 +121,14 @@ public sealed class CachingObjectStore : ObjectStoreDecorator
         _cache.Remove(ids);
     }
 
+    /// <summary>Deletes unused objects from the inner store, then evicts the ones it deleted from the cache.</summary>
+    public override IReadOnlyList<ObjectId> DeleteUnused(IReadOnlyCollection<ObjectId> ids, DateTimeOffset storedBefore)
+    {
+        var deleted = Inner.DeleteUnused(ids, storedBefore);
+        _cache.Remove(deleted);
+        return deleted;
+    }
+
     private void Admit(ObjectId id, ReadOnlySpan<byte> raw, long generation)
     {
         // The cheap check first, so re-putting or re-reading a cached object does not pay for compression.

@@ -21,7 +21,14 @@ public abstract class ObjectStoreDecorator(IObjectStore inner) : IObjectStore
 
     public virtual IReadOnlyList<ObjectId> FindByPrefix(string hexPrefix, int limit) => Inner.FindByPrefix(hexPrefix, limit);
 
+    public virtual IEnumerable<StoredObjectInfo> EnumerateStored() => Inner.EnumerateStored();
+
+    public virtual IReadOnlyList<ObjectId> FindDeltaDependents(ObjectId baseId) => Inner.FindDeltaDependents(baseId);
+
     public virtual void Delete(IReadOnlyCollection<ObjectId> ids) => Inner.Delete(ids);
+
+    public virtual IReadOnlyList<ObjectId> DeleteUnused(IReadOnlyCollection<ObjectId> ids, DateTimeOffset storedBefore) =>
+        Inner.DeleteUnused(ids, storedBefore);
 
     public void Dispose()
     {

@@ -42,6 +42,26 @@ public sealed class CachingObjectStoreTests
     }
 
     [Fact]
+    public void Delete_unused_evicts_exactly_the_objects_the_inner_store_deleted()
+    {
+        var clock = new Helios.Storage.Conformance.ManualClock();
+        using var cache = new CachingObjectStore(new InMemoryObjectStore(clock));
+        var (oldId, oldBytes) = NewObject(1000, compressible: true);
+        cache.PutMany([new EncodedObject(oldId, oldBytes)]);
+        clock.Advance(TimeSpan.FromHours(2));
+        var (youngId, youngBytes) = NewObject(1000, compressible: true);
+        cache.PutMany([new EncodedObject(youngId, youngBytes)]);
+
+        var deleted = cache.DeleteUnused([oldId, youngId], clock.Now - TimeSpan.FromHours(1));
+
+        Assert.Equal([oldId], deleted);
+        Assert.False(cache.IsCached(oldId));
+        Assert.Null(cache.TryGet(oldId));
+        Assert.True(cache.IsCached(youngId));
+        Assert.Equal(youngBytes, cache.TryGet(youngId));
+    }
+
+    [Fact]
     public void Writes_reach_the_inner_store()
     {
         var inner = new InMemoryObjectStore();
@@ -414,6 +434,13 @@ public sealed class CachingObjectStoreTests
         public IReadOnlyList<ObjectId> FindByPrefix(string hexPrefix, int limit) => inner.FindByPrefix(hexPrefix, limit);
 
         public void Delete(IReadOnlyCollection<ObjectId> ids) => inner.Delete(ids);
+
+        public IEnumerable<StoredObjectInfo> EnumerateStored() => inner.EnumerateStored();
+
+        public IReadOnlyList<ObjectId> FindDeltaDependents(ObjectId baseId) => inner.FindDeltaDependents(baseId);
+
+        public IReadOnlyList<ObjectId> DeleteUnused(IReadOnlyCollection<ObjectId> ids, DateTimeOffset storedBefore) =>
+            inner.DeleteUnused(ids, storedBefore);
 
         public void Dispose()
         {
