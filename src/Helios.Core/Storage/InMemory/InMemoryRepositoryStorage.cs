@@ -3,9 +3,14 @@ namespace Helios.Core.Storage.InMemory;
 /// <summary>An in-memory backend: nothing survives the process. For tests and scratch repositories.</summary>
 public sealed class InMemoryRepositoryStorage : IRepositoryStorage
 {
-    private readonly InMemoryObjectStore _objects = new();
+    private readonly InMemoryObjectStore _objects;
 
-    public InMemoryRepositoryStorage() => Refs = new InMemoryRefStore(_objects);
+    /// <summary>An empty backend whose objects' stored-at times come from <paramref name="clock"/> (default: the system clock).</summary>
+    public InMemoryRepositoryStorage(TimeProvider? clock = null)
+    {
+        _objects = new InMemoryObjectStore(clock);
+        Refs = new InMemoryRefStore(_objects);
+    }
 
     public IObjectStore Objects => _objects;
 
