@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using Helios.Core.Gc;
+using Helios.Core.Integrity;
+using Helios.Core.Objects;
+using Helios.Core.Refs;
+using Helios.Core.Repositories;
+using Helios.Core.Storage;
+
+namespace Helios.Storage.Sqlite.Tests;
+
+public sealed class SqliteGcTests : IDisposable
+{
+    private readonly TempDatabase _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Gc_running_over_and_over_while_threads_commit_loses_no_acknowledged_commit_and_leaves_fsck_clean()
+    {
+        string path = _temp.NewPath();
+        using var repo = Repository.Init(_temp.Open(path));
+        var init = repo.OpenHead();
+        init.Write("seed.txt", "seed");
+        var seed = repo.Commit(init, "seed").EnsureCommitted();
+        const int writers = 3, commitsEach = 40;
+        var acknowledged = new ConcurrentBag<(ObjectId Commit, string Path, string Content)>();
+        using var done = new CancellationTokenSource();
+        long collections = 0, deleted = 0;
+
+        var gc = Task.Run(() =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                // Expire the whole log each time, so dropped commits really become garbage while writers run.
+                var report = GarbageCollector.Collect(repo, new GcOptions { GracePeriod = TimeSpan.FromMilliseconds(50), ExpireBefore = DateTimeOffset.UtcNow, DeleteBatchSize = 7 });
+                Interlocked.Increment(ref collections);
+                Interlocked.Add(ref deleted, report.Deleted);
+            }
+        });
+        var garbage = Task.Run(() =>
+        {
+            // Commits and drops them again, with the same contents the writers use, so writers keep re-creating
+            // objects that are garbage (freshening must save them).
+            var scratch = BranchName.Parse("scratch");
+            repo.CreateBranch(scratch, seed);
+            var ws = repo.OpenWorkspace(scratch);
+            for (int i = 0; !done.IsCancellationRequested; i++)
+            {
+                ws.Write($"w{i % writers}/file.txt", $"content {i % 7}");
+                repo.Commit(ws, "scratch").EnsureCommitted();
+                repo.Reset(ws, seed, ResetMode.Hard);
+            }
+        });
+        var writerTasks = Enumerable.Range(0, writers).Select(w => Task.Run(() =>
+        {
+            var branch = BranchName.Parse($"writer{w}");
+            repo.CreateBranch(branch, seed);
+            var ws = repo.OpenWorkspace(branch);
+            // At least commitsEach commits, and on until gc has run several times alongside.
+            for (int i = 0; i < commitsEach || Interlocked.Read(ref collections) < 5; i++)
+            {
+                string file = $"w{w}/file.txt", content = $"content {i % 7}";
+                ws.Write(file, content);
+                ws.Write($"w{w}/log-{i}.txt", $"{w}:{i}");
+                var id = repo.Commit(ws, $"writer {w} commit {i}").EnsureCommitted();
+                acknowledged.Add((id, file, content));
+            }
+        })).ToArray();
+
+        await Task.WhenAll(writerTasks);
+        await done.CancelAsync();
+        await Task.WhenAll(gc, garbage);
+        GarbageCollector.Collect(repo, new GcOptions { GracePeriod = TimeSpan.Zero, ExpireBefore = DateTimeOffset.UtcNow });
+
+        Assert.True(Interlocked.Read(ref collections) >= 5);
+        Assert.True(Interlocked.Read(ref deleted) > 0, "gc deleted nothing while writers ran; the test raced nothing");
+        Assert.True(acknowledged.Count >= writers * commitsEach);
+        using var reopened = Repository.Open(_temp.Open(path));
+        Assert.Empty(Fsck.Check(reopened).Problems);
+        foreach (var (commit, file, content) in acknowledged)
+        {
+            var ws = reopened.OpenWorkspaceAt(RefName.Parse("refs/heads/readback"), commit);
+            Assert.Equal(content, System.Text.Encoding.UTF8.GetString(ws.Read(file).Span));
+        }
+    }
+
+    [Fact]
+    public void Gc_deletes_garbage_from_disk_and_aggressive_gc_returns_the_space_to_the_file_system()
+    {
+        string path = _temp.NewPath();
+        var storage = _temp.Open(path);
+        using var repo = Repository.Init(storage);
+        var ws = repo.OpenHead();
+        var random = new Random(7);
+        var first = default(ObjectId);
+        for (int i = 0; i < 20; i++)
+        {
+            var bytes = new byte[64 * 1024];
+            random.NextBytes(bytes);
+            ws.Write($"big-{i}.bin", bytes);
+            var id = repo.Commit(ws, $"big {i}").EnsureCommitted();
+            first = i == 0 ? id : first;
+        }
+
+        repo.Reset(ws, first, ResetMode.Hard);
+        ws.Write("after.txt", "x");
+        repo.Commit(ws, "after").EnsureCommitted();
+        var before = storage.MeasureSpace();
+
+        var report = GarbageCollector.Collect(repo, new GcOptions { GracePeriod = TimeSpan.Zero, ExpireBefore = DateTimeOffset.UtcNow.AddSeconds(1), Aggressive = true });
+
+        Assert.True(report.Deleted >= 19 * 3, $"deleted {report.Deleted}");
+        Assert.True(report.DeletedStoredBytes >= 19 * 64 * 1024 * 9 / 10, $"deleted {report.DeletedStoredBytes} bytes");
+        Assert.NotNull(report.SpaceAfter);
+        Assert.True(report.SpaceAfter!.Value.FileBytes < before.FileBytes - 19 * 64 * 1024 * 8 / 10,
+            $"files: {before.FileBytes} -> {report.SpaceAfter.Value.FileBytes}");
+        Assert.Equal(0, new FileInfo(path + "-wal") is { Exists: true } wal ? wal.Length : 0);
+        Assert.Empty(Fsck.Check(repo).Problems);
+    }
+}
