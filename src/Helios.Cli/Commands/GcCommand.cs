@@ -126,7 +126,8 @@ internal static class GcCommand
             : throw new HeliosException(HeliosErrorCode.InvalidArgument, $"{option} takes a duration such as 30m, 48h or 7d, not '{text}'.");
 
     private static string Format(TimeSpan span) =>
-        span.Ticks % TimeSpan.TicksPerHour == 0 ? string.Create(CultureInfo.InvariantCulture, $"{(long)span.TotalHours}h")
+        span == TimeSpan.Zero ? "0s"
+        : span.Ticks % TimeSpan.TicksPerHour == 0 ? string.Create(CultureInfo.InvariantCulture, $"{(long)span.TotalHours}h")
         : span.Ticks % TimeSpan.TicksPerMinute == 0 ? string.Create(CultureInfo.InvariantCulture, $"{(long)span.TotalMinutes}m")
         : string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.###}s");
 
