@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Helios.Cli.Commands;
 using Helios.Core.Errors;
 
@@ -73,6 +74,21 @@ public static class HeliosCli
         }
     }
 
+    /// <summary>The usual help, followed by the field table when the command is <c>stats</c>.</summary>
+    private sealed class FieldsHelp(SynchronousCommandLineAction inner, TextWriter stdout) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            int code = inner.Invoke(parseResult);
+            if (parseResult.CommandResult.Command.Name == "stats")
+            {
+                stdout.WriteLine(StatsCommand.Fields);
+            }
+
+            return code;
+        }
+    }
+
     /// <summary>Commands that move or delete refs, after which unreachable objects (and aged log records) may be left for gc.</summary>
     private static readonly HashSet<string> RefMovingCommands = new(StringComparer.Ordinal)
     {
@@ -127,6 +143,10 @@ public static class HeliosCli
         root.Subcommands.Add(demo);
 
         root.Subcommands.Add(ConfigCommand.Build(() => context.Layout.CommonDirectory, stdout));
+
+        // stats --help also explains every field; the root's command list keeps its one line.
+        var help = root.Options.OfType<System.CommandLine.Help.HelpOption>().First();
+        help.Action = new FieldsHelp((SynchronousCommandLineAction)help.Action!, stdout);
 
         // Listed for --help only; Run dispatches it before parsing.
         root.Subcommands.Add(new Command("b3sum", "Print BLAKE3 checksums, exactly as Debian's b3sum does."));

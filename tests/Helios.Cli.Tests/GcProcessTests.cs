@@ -97,6 +97,19 @@ public sealed class GcProcessTests : IDisposable
     }
 
     [Fact]
+    public void Stats_help_explains_each_field_while_the_command_list_keeps_one_line()
+    {
+        var help = Succeed(_temp.Path, "stats", "--help").Stdout;
+        var list = Succeed(_temp.Path, "--help").Stdout;
+
+        foreach (var name in new[] { "dedup_ratio", "compression_ratio", "cache_hit_ratio", "commit_latency_p50", "storage_utilization", "memory_usage" })
+        {
+            Assert.Contains(name, help, StringComparison.Ordinal);
+            Assert.DoesNotContain(name, list, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void With_auto_gc_enabled_a_commit_returns_and_a_background_gc_then_expires_the_log()
     {
         string repo = Repository();

@@ -9,8 +9,11 @@ namespace Helios.Cli.Commands;
 /// <summary>stats: storage, history and performance figures, one <c>name: value</c> per line (grep-able) or one JSON document.</summary>
 internal static class StatsCommand
 {
-    private const string Help = """
-        Print repository statistics, one 'name: value' per line (or --json):
+    private const string Description = "Print repository statistics (sizes, ratios, cache hit ratios, commit latency), one 'name: value' per line.";
+
+    /// <summary>What each name means, printed after the usual help of <c>stats --help</c> (the root's list keeps one line).</summary>
+    public const string Fields = """
+        Fields:
           objects, logical_bytes, stored_bytes   stored objects; their canonical size; their size on disk (zstd, deltas)
           reachable_objects                      objects reachable from refs and the operation log (the rest await gc)
           dedup_ratio                            bytes every reachable commit would take as a full copy / bytes of the distinct objects they share
@@ -27,7 +30,7 @@ internal static class StatsCommand
     public static void Add(RootCommand root, CliContext context)
     {
         var json = new Option<bool>("--json") { Description = "One JSON document with the same names." };
-        root.Subcommands.Add(CommandBuilder.Create("stats", Help, p => Run(context, p.GetValue(json)), json));
+        root.Subcommands.Add(CommandBuilder.Create("stats", Description, p => Run(context, p.GetValue(json)), json));
     }
 
     private static int Run(CliContext context, bool json)
