@@ -56,8 +56,8 @@ public sealed class SqliteGcTests : IDisposable
             var branch = BranchName.Parse($"writer{w}");
             repo.CreateBranch(branch, seed);
             var ws = repo.OpenWorkspace(branch);
-            // At least commitsEach commits, and on until gc has run several times alongside.
-            for (int i = 0; i < commitsEach || Interlocked.Read(ref collections) < 5; i++)
+            // At least commitsEach commits, and on until gc has run several times alongside and deleted something.
+            for (int i = 0; i < commitsEach || ((Interlocked.Read(ref collections) < 5 || Interlocked.Read(ref deleted) == 0) && i < 5000); i++)
             {
                 string file = $"w{w}/file.txt", content = $"content {i % 7}";
                 ws.Write(file, content);
