@@ -15,7 +15,7 @@ internal static class GcCommand
     {
         var before = new Option<string?>("--before") { Description = "Also forget operation-log records and discarded experiments older than this (e.g. 48h), so what only they kept is collected." };
         var removeOld = new Option<bool>("--remove-old-snapshots") { Description = "The seed's spelling: with --before, the same as --before alone; without it, uses cleanup.snapshot_ttl." };
-        var aggressive = new Option<bool>("--aggressive") { Description = "Also rewrite the store compactly afterwards (SQLite VACUUM; slower, returns every free page to the disk)." };
+        var aggressive = new Option<bool>("--aggressive") { Description = "Also recompress and re-delta every kept object (when the store can) and rewrite the store compactly (SQLite VACUUM); O(store size)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Report what would be expired and deleted (counts and bytes); change nothing." };
         var grace = new Option<string?>("--grace") { Description = "Keep every object stored less than this long ago, with all it reaches (default 1h). Shorter is safe only when no one else is writing." };
         var json = new Option<bool>("--json") { Description = "One JSON document with the figures." };
@@ -78,6 +78,9 @@ internal static class GcCommand
                 w.WriteNumber("deleted_stored_bytes", report.DeletedStoredBytes);
                 w.WriteNumber("deleted_logical_bytes", report.DeletedLogicalBytes);
                 w.WriteNumber("operations_expired", report.OperationsExpired);
+                w.WriteNumber("rewritten", report.Rewritten);
+                w.WriteNumber("rewritten_stored_bytes_before", report.RewrittenStoredBytesBefore);
+                w.WriteNumber("rewritten_stored_bytes_after", report.RewrittenStoredBytesAfter);
                 w.WriteStartArray("experiments_expired");
                 foreach (var name in report.ExperimentsExpired)
                 {
@@ -109,6 +112,11 @@ internal static class GcCommand
             string forget = report.DryRun ? "would expire" : "expired";
             o.WriteLine($"{forget}: {report.OperationsExpired} operation-log records, {report.ExperimentsExpired.Count} discarded experiments" +
                 (report.ExperimentsExpired.Count > 0 ? $" ({string.Join(", ", report.ExperimentsExpired)})" : ""));
+        }
+
+        if (report.Rewritten > 0)
+        {
+            o.WriteLine($"rewritten: {report.Rewritten} objects, {Size(report.RewrittenStoredBytesBefore)} -> {Size(report.RewrittenStoredBytesAfter)} stored");
         }
 
         if (report.SpaceBefore is { } before0 && report.SpaceAfter is { } after0)
@@ -149,6 +157,7 @@ internal static class GcCommand
                 GcPhase.Expire => "expiring old records",
                 GcPhase.Mark => "marking reachable objects",
                 GcPhase.Sweep => "deleting unreachable objects",
+                GcPhase.Rewrite => "recompressing kept objects",
                 _ => "reclaiming disk space",
             };
             error.Write(value.Total is { } total

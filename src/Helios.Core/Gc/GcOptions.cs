@@ -25,7 +25,11 @@ public sealed record GcOptions
     /// <summary>Report what would be expired and deleted (counts and bytes) without changing anything.</summary>
     public bool DryRun { get; init; }
 
-    /// <summary>Also rewrite the store compactly afterwards (<see cref="Storage.IStorageMaintenance.ReclaimSpace"/> with full set).</summary>
+    /// <summary>
+    /// Also hand every kept object to the store's <see cref="Storage.IObjectRewriter"/> (when it has one) with a
+    /// delta-base hint from history, to recompress and re-delta it, and rewrite the store compactly afterwards
+    /// (<see cref="Storage.IStorageMaintenance.ReclaimSpace"/> with full set). O(store size).
+    /// </summary>
     public bool Aggressive { get; init; }
 
     /// <summary>

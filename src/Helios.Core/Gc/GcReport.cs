@@ -36,6 +36,15 @@ public sealed record GcReport
     /// <summary>Discarded experiments forgotten by <see cref="GcOptions.ExpireBefore"/>.</summary>
     public required IReadOnlyList<string> ExperimentsExpired { get; init; }
 
+    /// <summary>Objects handed to the store's <see cref="Storage.IObjectRewriter"/> by <see cref="GcOptions.Aggressive"/>; 0 when the store cannot rewrite.</summary>
+    public long Rewritten { get; init; }
+
+    /// <summary>Stored bytes of the rewritten objects before the rewrite.</summary>
+    public long RewrittenStoredBytesBefore { get; init; }
+
+    /// <summary>Stored bytes of the rewritten objects after it.</summary>
+    public long RewrittenStoredBytesAfter { get; init; }
+
     /// <summary>The backend's files before, when it reports them (<see cref="Storage.IStorageMaintenance"/>).</summary>
     public Storage.StorageSpace? SpaceBefore { get; init; }
 
@@ -63,6 +72,9 @@ public enum GcPhase
 
     /// <summary>Deleting unreachable objects; the total is known.</summary>
     Sweep,
+
+    /// <summary>Recompressing and re-deltaing kept objects (<see cref="GcOptions.Aggressive"/>); the total is known.</summary>
+    Rewrite,
 
     /// <summary>Giving freed space back to the file system.</summary>
     Reclaim,

@@ -213,6 +213,31 @@ public sealed class GarbageCollectorTests : IDisposable
     }
 
     [Fact]
+    public void Aggressive_gc_hands_every_kept_object_to_the_store_rewriter_with_the_previous_version_of_its_path_as_hint()
+    {
+        using var storage = new RewritingStorage(new InMemoryRepositoryStorage(_clock));
+        using var repo = Repository.Init(storage, new RepositoryOptions { Clock = _clock });
+        var ws = repo.OpenHead();
+        var blobs = new List<ObjectId>();
+        foreach (var version in new[] { "v1", "v2", "v3" })
+        {
+            ws.Write("dir/a.txt", version);
+            ws.Write("b.txt", "unchanged");
+            repo.Commit(ws, version).EnsureCommitted();
+            blobs.Add(ObjectId.Of(ObjectCodec.EncodeBlob(System.Text.Encoding.UTF8.GetBytes(version))));
+        }
+
+        var report = GarbageCollector.Collect(repo, new GcOptions { Aggressive = true });
+
+        Assert.Equal(storage.Objects.Enumerate().Count(), report.Rewritten);
+        Assert.Equal(report.Rewritten, storage.Rewriter.Seen.Count);
+        Assert.Equal(blobs[0], storage.Rewriter.Seen[blobs[1]]);
+        Assert.Equal(blobs[1], storage.Rewriter.Seen[blobs[2]]);
+        Assert.Null(storage.Rewriter.Seen[blobs[0]]);
+        Assert.Null(storage.Rewriter.Seen[ObjectId.Of(ObjectCodec.EncodeBlob("unchanged"u8))]);
+    }
+
+    [Fact]
     public void A_negative_grace_period_is_refused_before_anything_changes()
     {
         var e = Assert.Throws<Errors.HeliosException>(() => GarbageCollector.Collect(_repo, new GcOptions { GracePeriod = TimeSpan.FromSeconds(-1) }));
@@ -266,6 +291,33 @@ public sealed class GarbageCollectorTests : IDisposable
             GarbageCollector.Collect(repo, new GcOptions { ExpireBefore = _clock.Now - TimeSpan.FromMinutes(random.Next(0, 300)) });
 
             Assert.Empty(Fsck.Check(repo).Problems);
+        }
+    }
+
+    /// <summary>A backend whose object store can rewrite and records what it was asked to.</summary>
+    private sealed class RewritingStorage(InMemoryRepositoryStorage inner) : IRepositoryStorage
+    {
+        public RecordingRewriter Rewriter { get; } = new(inner.Objects);
+
+        public IObjectStore Objects => Rewriter;
+
+        public IRefStore Refs => inner.Refs;
+
+        public void Dispose() => inner.Dispose();
+    }
+
+    private sealed class RecordingRewriter(IObjectStore inner) : ObjectStoreDecorator(inner), IObjectRewriter
+    {
+        public Dictionary<ObjectId, ObjectId?> Seen { get; } = [];
+
+        public (long StoredBefore, long StoredAfter) Rewrite(IReadOnlyList<EncodedObject> objects)
+        {
+            foreach (var o in objects)
+            {
+                Seen.Add(o.Id, o.DeltaBase);
+            }
+
+            return (objects.Sum(o => (long)o.Bytes.Length), objects.Sum(o => (long)o.Bytes.Length) / 2);
         }
     }
 }
