@@ -350,7 +350,8 @@ public static class GarbageCollector
     private sealed class Marker(IObjectStore objects, IProgress<GcProgress>? progress, CancellationToken cancel)
     {
         private readonly HashSet<ObjectId> _marked = [];
-        private readonly Stack<(ObjectId Id, ObjectType Expected, bool MayBeChunked)> _stack = new();
+        // Expected null: a root, whose type is whatever is stored.
+        private readonly Stack<(ObjectId Id, ObjectType? Expected, bool MayBeChunked)> _stack = new();
 
         public long Count => _marked.Count;
 
@@ -361,7 +362,7 @@ public static class GarbageCollector
         {
             if (_marked.Add(id))
             {
-                _stack.Push((id, ObjectType.Commit, true));
+                _stack.Push((id, null, false));
             }
         }
 
@@ -376,13 +377,27 @@ public static class GarbageCollector
                 }
 
                 // Chunks and pages are leaves for certain. A file blob may be a chunked blob, which links to its chunks.
-                if (ObjectLinks.IsLeaf(item.Expected) && !item.MayBeChunked)
+                if (item.Expected is { } leaf && ObjectLinks.IsLeaf(leaf) && !item.MayBeChunked)
                 {
                     continue;
                 }
 
-                // Missing or corrupt: nothing to follow. fsck reports it; gc keeps what it can reach.
-                if (objects.TryGet(item.Id) is not { Length: > 0 } bytes || ObjectLinks.IsLeaf((ObjectType)bytes[0]))
+                // Missing (fsck reports it; a concurrent gc may have taken an old leaf): nothing to follow.
+                if (objects.TryGet(item.Id) is not { Length: > 0 } bytes)
+                {
+                    continue;
+                }
+
+                // An object that is not what its referrer says, or does not decode, has unknown links: sweeping now
+                // could delete what it names, so stop before the sweep.
+                var actual = (ObjectType)bytes[0];
+                bool fits = item.Expected is not { } expected || actual == expected || (item.MayBeChunked && actual == ObjectType.ChunkedBlob);
+                if (!fits)
+                {
+                    throw Corrupt($"object {item.Id} is stored as a {actual}, where a {item.Expected} is expected");
+                }
+
+                if (ObjectLinks.IsLeaf(actual))
                 {
                     continue;
                 }
@@ -392,9 +407,9 @@ public static class GarbageCollector
                 {
                     obj = ObjectCodec.Decode(item.Id, bytes);
                 }
-                catch (CorruptObjectException)
+                catch (CorruptObjectException e)
                 {
-                    continue;
+                    throw Corrupt(e.Message);
                 }
 
                 foreach (var link in ObjectLinks.Of(obj))
@@ -408,5 +423,8 @@ public static class GarbageCollector
 
             progress?.Report(new GcProgress(GcPhase.Mark, _marked.Count, null));
         }
+
+        private static HeliosException Corrupt(string problem) =>
+            new(HeliosErrorCode.Corruption, $"gc stopped before deleting anything: {problem.TrimEnd('.')}; run 'helios fsck' and repair the repository first.");
     }
 }

@@ -54,7 +54,10 @@ public readonly record struct ObjectLink(ObjectId Id, ObjectType Expected, LinkK
 /// </summary>
 public static class ObjectLinks
 {
-    /// <summary>Every object <paramref name="obj"/> refers to, in a fixed order (parents, tree, roots for a commit).</summary>
+    /// <summary>
+    /// Every object <paramref name="obj"/> refers to, in a fixed order (parents, tree, roots for a commit). An object
+    /// type this table does not know is an <see cref="Errors.HeliosErrorCode.InvalidState"/> error, never "no links".
+    /// </summary>
     public static IEnumerable<ObjectLink> Of(HeliosObject obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
@@ -118,6 +121,13 @@ public static class ObjectLinks
                 }
 
                 break;
+            case Blob:
+            case StateArrayPage:
+                break;
+            default:
+                // A type added without its links here would make gc delete what it names; refuse instead.
+                throw new Errors.HeliosException(Errors.HeliosErrorCode.InvalidState,
+                    $"This build does not know which objects a {obj.Type} object refers to; teach Integrity/ObjectLinks before walking it.");
         }
     }
 

@@ -238,6 +238,24 @@ public sealed class GarbageCollectorTests : IDisposable
     }
 
     [Fact]
+    public void A_corrupt_reachable_tree_stops_gc_before_it_deletes_anything()
+    {
+        var ws = _repo.OpenHead();
+        Commit(ws, "dir/a.txt", "one");
+        var tree = _repo.ReadCommit(_repo.HeadCommit!.Value).Tree;
+        var garbage = PutBlob("garbage");
+        // Overwrite the root tree's stored bytes with a blob's: its links can no longer be read.
+        _storage.Objects.Delete([tree]);
+        _storage.Objects.PutMany([new EncodedObject(tree, ObjectCodec.EncodeBlob("not a tree"u8))]);
+        _clock.Advance(2 * Hour);
+
+        var e = Assert.Throws<Errors.HeliosException>(() => GarbageCollector.Collect(_repo));
+
+        Assert.Equal(Errors.HeliosErrorCode.Corruption, e.Code);
+        Assert.True(_storage.Objects.Contains(garbage));
+    }
+
+    [Fact]
     public void A_negative_grace_period_is_refused_before_anything_changes()
     {
         var e = Assert.Throws<Errors.HeliosException>(() => GarbageCollector.Collect(_repo, new GcOptions { GracePeriod = TimeSpan.FromSeconds(-1) }));
