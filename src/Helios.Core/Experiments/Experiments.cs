@@ -206,8 +206,8 @@ public sealed class Experiments(Repository repository)
 
     /// <summary>
     /// Forgets discarded experiments whose discard is older than <paramref name="before"/>: deletes their
-    /// record refs in one operation (garbage collection then frees their commits once nothing else, such as
-    /// the operation log's retained window, names them). Returns the names forgotten; none is not an error.
+    /// record refs in one operation (garbage collection frees the record commits once nothing else names
+    /// them, which includes this operation's own log record while it is retained, so it can be undone). Returns the names forgotten; none is not an error.
     /// A record that changed meanwhile makes the operation retry once from the new state.
     /// </summary>
     public IReadOnlyList<string> ExpireDiscarded(DateTimeOffset before, string agent = "")

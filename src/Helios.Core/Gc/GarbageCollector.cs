@@ -66,16 +66,14 @@ public static class GarbageCollector
         // Expire first, so what only the forgotten records named is garbage in this same run.
         progress?.Report(new GcProgress(GcPhase.Expire, 0, null));
         IReadOnlyList<string> experiments = [];
-        var ignoredRefs = new HashSet<RefName>();
         long operationsExpired = 0, keepOperationsFrom = 0;
         if (options.ExpireBefore is { } before)
         {
             var catalogue = new Experiments.Experiments(repository);
             if (options.DryRun)
             {
-                var expirable = catalogue.ExpirableDiscarded(before);
-                experiments = expirable.Select(e => e.Name.Value[Experiments.Experiments.RefPrefix.Length..]).ToArray();
-                ignoredRefs.UnionWith(expirable.Select(e => e.Name));
+                // The records' values stay roots either way: a real run's expiry is itself a log record naming them.
+                experiments = catalogue.ExpirableDiscarded(before).Select(e => e.Name.Value[Experiments.Experiments.RefPrefix.Length..]).ToArray();
                 (operationsExpired, keepOperationsFrom) = CountExpirable(storage.Refs, before);
             }
             else
@@ -89,7 +87,7 @@ public static class GarbageCollector
         var marker = new Marker(storage.Objects, progress, cancellationToken);
         foreach (var entry in storage.Refs.List(""))
         {
-            if (entry.Target.Id is { } id && !ignoredRefs.Contains(entry.Name))
+            if (entry.Target.Id is { } id)
             {
                 marker.AddRoot(id);
             }

@@ -210,6 +210,9 @@ public sealed class GarbageCollectorTests : IDisposable
         Assert.NotNull(experiments.Find("young"));
         Assert.False(_storage.Objects.Contains(lost));
         AssertFsckClean();
+        // The expiry is an operation like any other: undoing it brings the record back, readable.
+        _repo.Undo();
+        Assert.Equal(Experiments.ExperimentStatus.Discarded, experiments.Find("old")!.Status);
     }
 
     [Fact]
