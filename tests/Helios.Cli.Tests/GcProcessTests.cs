@@ -54,6 +54,22 @@ public sealed class GcProcessTests : IDisposable
     }
 
     [Fact]
+    public void A_blob_staged_with_add_survives_gc_until_it_is_committed()
+    {
+        string repo = Repository();
+        CommitFile(repo, "a.txt", "one", "c1");
+        File.WriteAllText(Path.Combine(repo, "staged.txt"), "staged, not committed yet");
+        Succeed(repo, "add", "staged.txt");
+
+        var report = Json(Succeed(repo, "gc", "--before", "0s", "--grace", "0s", "--json"));
+        Succeed(repo, "commit", "-m", "now committed");
+
+        Assert.Equal(0, report.GetProperty("deleted").GetInt64());
+        Succeed(repo, "fsck");
+        Assert.Contains("+staged, not committed yet", Succeed(repo, "diff", "HEAD~1", "HEAD").Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Gc_rejects_a_bad_duration_with_a_usage_error_and_changes_nothing()
     {
         string repo = Repository();
