@@ -84,6 +84,55 @@ public sealed class SqliteGcTests : IDisposable
         }
     }
 
+    // Passes on the store branch's SQLite store, which records delta bases; this branch's store (the contract
+    // only) ignores the hint. Remove the skip when the two meet in main.
+    [Fact(Skip = "Needs the SQLite store that keeps delta bases (branch store); un-skip when it is merged.")]
+    public void Gc_keeps_an_unreachable_delta_base_while_a_reachable_object_is_stored_against_it_and_deletes_both_once_neither_is_needed()
+    {
+        string path = _temp.NewPath();
+        var storage = _temp.Open(path);
+        using var repo = Repository.Init(storage);
+        var text = string.Join("\n", Enumerable.Range(0, 400).Select(i => $"line {i} of a file agents keep editing"));
+        var baseBytes = ObjectCodec.EncodeBlob(System.Text.Encoding.UTF8.GetBytes(text));
+        var baseId = ObjectId.Of(baseBytes);
+        storage.Objects.PutMany([new EncodedObject(baseId, baseBytes)]);
+        var main = repo.OpenHead();
+        main.Write("readme.txt", "main");
+        var c0 = repo.Commit(main, "c0").EnsureCommitted();
+        var side = BranchName.Parse("side");
+        repo.CreateBranch(side, c0);
+        var ws = repo.OpenWorkspace(side);
+        var edited = text.Replace("line 200 ", "line two hundred ", StringComparison.Ordinal);
+        var editedBytes = ObjectCodec.EncodeBlob(System.Text.Encoding.UTF8.GetBytes(edited));
+        var editedId = ObjectId.Of(editedBytes);
+        // Stored with the hint before the commit names it, as a commit path passing the previous version would.
+        storage.Objects.PutMany([new EncodedObject(editedId, editedBytes, baseId)]);
+        ws.Write("f.txt", edited);
+        repo.Commit(ws, "edited").EnsureCommitted();
+        Thread.Sleep(5);
+
+        var report = GarbageCollector.Collect(repo, new GcOptions { GracePeriod = TimeSpan.Zero });
+
+        Assert.Equal(1, report.KeptAsDeltaBase);
+        Assert.True(storage.Objects.Contains(baseId));
+        using (var reopened = Repository.Open(_temp.Open(path)))
+        {
+            Assert.Equal(edited, System.Text.Encoding.UTF8.GetString(reopened.OpenWorkspace(side).Read("f.txt").Span));
+            Assert.Empty(Fsck.Check(reopened).Problems);
+        }
+
+        // Once the edited version is garbage too, both go in one run (the dependent first).
+        repo.DeleteBranch(side);
+        main.Write("g.txt", "so that the newest log record no longer names the edited commit");
+        repo.Commit(main, "another").EnsureCommitted();
+        Thread.Sleep(5);
+        var second = GarbageCollector.Collect(repo, new GcOptions { GracePeriod = TimeSpan.Zero, ExpireBefore = DateTimeOffset.UtcNow });
+        Assert.True(second.Deleted >= 4, $"{second}"); // base, edited blob, side's commit and trees
+        Assert.False(storage.Objects.Contains(baseId));
+        Assert.False(storage.Objects.Contains(editedId));
+        Assert.Equal(0, second.KeptAsDeltaBase);
+    }
+
     [Fact]
     public void Gc_deletes_garbage_from_disk_and_aggressive_gc_returns_the_space_to_the_file_system()
     {
