@@ -37,6 +37,7 @@ done
 dotnet "$dll" memory --smoke || fail "the memory-footprint check failed"
 dotnet "$dll" breakdown --smoke || fail "the commit breakdown failed"
 dotnet "$dll" collection-storage --smoke || fail "the collection storage check failed"
+dotnet "$dll" chunk-dedup --smoke || fail "the chunk dedup run failed"
 dotnet "$dll" agent-memory --smoke || fail "the agent-memory workflow failed"
 dotnet "$dll" statearray-sim --agents 20000 --frames 3 --quiet || fail "the state array simulation failed"
 dotnet "$dll" swarm --smoke || fail "the memory swarm (threads) failed"

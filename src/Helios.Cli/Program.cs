@@ -10,6 +10,10 @@ catch (System.ArgumentOutOfRangeException)
 }
 
 // Hashing small files with the scalar code beats compiling the SIMD kernels (tens of milliseconds) first.
-Helios.Core.Hashing.Blake3.SimdThreshold = 4 << 20;
+// HELIOS_SIMD_THRESHOLD (bytes) overrides it, to measure the crossover on a machine (docs/blake3.md).
+Helios.Core.Hashing.Blake3.SimdThreshold =
+    int.TryParse(System.Environment.GetEnvironmentVariable("HELIOS_SIMD_THRESHOLD"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var simdThreshold)
+        ? simdThreshold
+        : 4 << 20;
 
 return Helios.Cli.HeliosCli.Run(args, System.Console.OpenStandardInput(), System.Console.Out, System.Console.Error);

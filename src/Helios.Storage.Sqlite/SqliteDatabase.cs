@@ -1,5 +1,7 @@
 using System.Globalization;
+using Helios.Core.Compression;
 using Helios.Core.Errors;
+using Helios.Core.Objects;
 using Helios.Core.Storage;
 
 namespace Helios.Storage.Sqlite;
@@ -29,17 +31,36 @@ internal sealed class SqliteDatabase
         Path = path;
         Options = options;
         _writer = writer;
+        DeltaBases = new LruCache<ObjectId, byte[]>(Math.Max(1, options.DeltaBaseCacheBytes), b => b.Length + 64);
     }
 
     public string Path { get; }
 
     public SqliteStorageOptions Options { get; }
 
+    /// <summary>
+    /// Decoded canonical bytes of objects likely to serve as delta bases (recently written or read as bases).
+    /// Content-addressed, so an entry is never stale, even when another process deletes the object: rows are
+    /// always checked first and the cache only supplies bytes.
+    /// </summary>
+    public LruCache<ObjectId, byte[]> DeltaBases { get; }
+
     public static SqliteDatabase Open(string path, SqliteStorageOptions options)
     {
         if (options.BusyTimeout < TimeSpan.Zero)
         {
             throw new HeliosException(HeliosErrorCode.InvalidArgument, $"The busy timeout must not be negative (got {options.BusyTimeout}).");
+        }
+
+        if (options.MaxDeltaDepth < 0 || options.MaxDeltaDepth > SqliteStorageOptions.MaxDeltaDepthLimit)
+        {
+            throw new HeliosException(HeliosErrorCode.InvalidArgument,
+                $"The delta depth must be between 0 and {SqliteStorageOptions.MaxDeltaDepthLimit} (got {options.MaxDeltaDepth}).");
+        }
+
+        if (options.Compression == StorageCompression.Zstd)
+        {
+            Zstd.ValidateLevel(options.ZstdLevel);
         }
 
         path = System.IO.Path.GetFullPath(path);
@@ -189,8 +210,10 @@ internal sealed class SqliteDatabase
 
     private void CreateSchema()
     {
-        // journal_mode cannot change inside a transaction; set it first (a no-op if another process did).
-        _writer.ExecuteScript("PRAGMA journal_mode = WAL");
+        // auto_vacuum must be chosen before the first table exists: incremental lets gc hand freed pages back to
+        // the file system (SqliteObjectStore.ReclaimFreePages) without a full VACUUM. journal_mode cannot change
+        // inside a transaction; set both first (no-ops if another process got there before us).
+        _writer.ExecuteScript("PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL");
         Write(s =>
         {
             // Another process may have created the store between our check and our lock.

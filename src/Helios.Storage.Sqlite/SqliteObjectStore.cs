@@ -1,3 +1,4 @@
+using System.Buffers;
 using Helios.Core.Errors;
 using Helios.Core.Objects;
 using Helios.Core.Storage;
@@ -37,35 +38,30 @@ public sealed class SqliteObjectStore : IObjectStore
         return statement.Step();
     });
 
-    public byte[]? TryGet(ObjectId id) => _db.Read(s => Load(s, id));
-
-    /// <summary>Reads and decodes one object on <paramref name="s"/>; null when absent.</summary>
-    internal static byte[]? Load(SqliteSession s, ObjectId id)
+    /// <summary>
+    /// The object's canonical bytes, decoded from its stored form. A plain row costs one lookup. A delta whose
+    /// base is not cached opens a read transaction before reading the base (see <see cref="StoredObjectEncoding.Load"/>);
+    /// should the chain then look broken, it is read again from the start within that one snapshot, so a
+    /// concurrent gc that removed the object and its base together yields null, not a false corruption report.
+    /// </summary>
+    public byte[]? TryGet(ObjectId id) => _db.Read(s =>
     {
-        Span<byte> key = stackalloc byte[ObjectId.Size];
-        id.CopyTo(key);
-        using var statement = s.Statement("SELECT codec, raw_length, data FROM objects WHERE id = ?1");
-        statement.Bind(1, key);
-        if (!statement.Step())
+        try
         {
-            return null;
+            return StoredObjectEncoding.Load(_db, s, id, hops: 0);
         }
-
-        long codec = statement.Int64(0);
-        var data = statement.Blob(2);
-        long rawLength = statement.IsNull(1) ? data.Length : statement.Int64(1);
-        if (codec != (long)StoredCodec.None)
+        catch (CorruptObjectException) when (s.InTransaction)
         {
-            throw new CorruptObjectException(id, $"it is stored with codec {codec}, which this build does not know.");
+            return StoredObjectEncoding.Load(_db, s, id, hops: 0);
         }
-
-        if (rawLength != data.Length)
+        finally
         {
-            throw new CorruptObjectException(id, $"its row declares {rawLength} bytes but holds {data.Length}.");
+            if (s.InTransaction)
+            {
+                s.Execute("COMMIT");
+            }
         }
-
-        return data.ToArray();
-    }
+    });
 
     public void PutMany(IReadOnlyList<EncodedObject> objects)
     {
@@ -89,6 +85,7 @@ public sealed class SqliteObjectStore : IObjectStore
     {
         long now = db.Options.Clock.GetUtcNow().ToUnixTimeMilliseconds();
         Span<byte> key = stackalloc byte[ObjectId.Size];
+        Span<byte> baseKey = stackalloc byte[ObjectId.Size];
         for (int i = 0; i < objects.Count; i++)
         {
             var o = objects[i];
@@ -105,14 +102,37 @@ public sealed class SqliteObjectStore : IObjectStore
                 continue;
             }
 
-            using var insert = s.Statement(
-                "INSERT INTO objects(id, codec, raw_length, delta_base, stored_at, data) VALUES (?1, ?2, ?3, NULL, ?4, ?5)");
-            insert.Bind(1, key);
-            insert.Bind(2, (long)StoredCodec.None);
-            insert.Bind(3, o.Bytes.Length);
-            insert.Bind(4, now);
-            insert.Bind(5, o.Bytes.Span);
-            insert.Step();
+            var encoded = StoredObjectEncoding.Encode(db, s, o, out byte[]? scratch);
+            try
+            {
+                using var insert = s.Statement(
+                    "INSERT INTO objects(id, codec, raw_length, delta_base, stored_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                insert.Bind(1, key);
+                insert.Bind(2, (long)encoded.Codec);
+                insert.Bind(3, o.Bytes.Length);
+                if (encoded.DeltaBase is { } deltaBase)
+                {
+                    deltaBase.CopyTo(baseKey);
+                    insert.Bind(4, baseKey);
+                }
+
+                insert.Bind(5, now);
+                insert.Bind(6, encoded.Payload);
+                insert.Step();
+            }
+            finally
+            {
+                if (scratch is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(scratch);
+                }
+            }
+
+            // The writer's next version of this path will name this object as its base.
+            if (o.Bytes.Length <= db.Options.MaxDeltaObjectBytes && db.Options.MaxDeltaDepth > 0 && db.Options.Compression != StorageCompression.None)
+            {
+                db.DeltaBases.Add(o.Id, o.Bytes.ToArray());
+            }
         }
     }
 
@@ -227,6 +247,7 @@ public sealed class SqliteObjectStore : IObjectStore
 
         _db.Write(s =>
         {
+            KeepDependentsReadable(s, ids);
             Span<byte> key = stackalloc byte[ObjectId.Size];
             using var statement = s.Statement("DELETE FROM objects WHERE id = ?1");
             foreach (var id in ids)
@@ -239,6 +260,46 @@ public sealed class SqliteObjectStore : IObjectStore
 
             return (0, true);
         });
+    }
+
+    /// <summary>
+    /// Rewrites every object that stays but is a delta against one of <paramref name="doomed"/> as a self-contained
+    /// object (plain zstd or raw), so an unconditional delete never breaks a chain. O(dependents) decodes.
+    /// </summary>
+    private void KeepDependentsReadable(SqliteSession s, IReadOnlyCollection<ObjectId> doomed)
+    {
+        var set = doomed as IReadOnlySet<ObjectId> ?? doomed.ToHashSet();
+        var orphans = new List<ObjectId>();
+        foreach (var id in set)
+        {
+            orphans.AddRange(Dependents(s, id).Where(d => !set.Contains(d)));
+        }
+
+        var plain = _db.Options with { MaxDeltaDepth = 0 };
+        Span<byte> key = stackalloc byte[ObjectId.Size];
+        foreach (var orphan in orphans)
+        {
+            byte[] raw = StoredObjectEncoding.Load(_db, s, orphan, hops: 0)
+                ?? throw new CorruptObjectException(orphan, "it vanished while its delta base was being deleted.");
+            var encoded = StoredObjectEncoding.Encode(_db, s, new EncodedObject(orphan, raw), out byte[]? scratch, plain);
+            try
+            {
+                orphan.CopyTo(key);
+                using var update = s.Statement("UPDATE objects SET codec = ?2, raw_length = ?3, delta_base = NULL, data = ?4 WHERE id = ?1");
+                update.Bind(1, key);
+                update.Bind(2, (long)encoded.Codec);
+                update.Bind(3, raw.Length);
+                update.Bind(4, encoded.Payload);
+                update.Step();
+            }
+            finally
+            {
+                if (scratch is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(scratch);
+                }
+            }
+        }
     }
 
     public IReadOnlyList<ObjectId> DeleteUnused(IReadOnlyCollection<ObjectId> ids, DateTimeOffset storedBefore)
@@ -276,6 +337,26 @@ public sealed class SqliteObjectStore : IObjectStore
 
             return (doomed.ToArray(), true);
         });
+    }
+
+    /// <summary>
+    /// Returns the database's free pages (left by deleted objects) to the file system, so the file shrinks after
+    /// gc; one write transaction, O(free pages). Stores created before schema 2 have no incremental auto-vacuum and
+    /// keep their free pages for reuse (a full <c>VACUUM</c> would be needed). In WAL mode the file shrinks at the
+    /// next checkpoint. Returns the number of pages released.
+    /// </summary>
+    public long ReclaimFreePages() => _db.Write(s =>
+    {
+        long before = FreePages(s);
+        s.ExecuteScript("PRAGMA incremental_vacuum");
+        return (before - FreePages(s), true);
+    });
+
+    private static long FreePages(SqliteSession s)
+    {
+        using var statement = s.Statement("PRAGMA freelist_count");
+        statement.Step();
+        return statement.Int64(0);
     }
 
     public void Dispose()
@@ -348,15 +429,5 @@ public sealed class SqliteObjectStore : IObjectStore
         return ids;
     }
 
-    private static ObjectId ReadId(SqliteStatement statement, int column)
-    {
-        var bytes = statement.Blob(column);
-        if (bytes.Length != ObjectId.Size)
-        {
-            throw new HeliosException(HeliosErrorCode.Corruption,
-                $"The objects table holds an id of {bytes.Length} bytes instead of {ObjectId.Size}; restore the store from a backup.");
-        }
-
-        return new ObjectId(bytes);
-    }
+    private static ObjectId ReadId(SqliteStatement statement, int column) => StoredObjectEncoding.ReadId(statement, column);
 }

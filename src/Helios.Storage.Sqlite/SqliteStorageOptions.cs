@@ -1,6 +1,17 @@
+using Helios.Core.Compression;
 using Helios.Core.Storage;
 
 namespace Helios.Storage.Sqlite;
+
+/// <summary>How new objects are kept at rest by the SQLite store.</summary>
+public enum StorageCompression
+{
+    /// <summary>Raw canonical bytes (no deltas either).</summary>
+    None,
+
+    /// <summary>zstd, or a zstd delta against the hinted base when that is clearly smaller; raw when neither shrinks the object.</summary>
+    Zstd,
+}
 
 /// <summary>How <see cref="SqliteRepositoryStorage.Open"/> opens a database file.</summary>
 public sealed record SqliteStorageOptions
@@ -31,6 +42,33 @@ public sealed record SqliteStorageOptions
     /// only as large transactions need it; readers keep SQLite's default.
     /// </summary>
     public long WriterCacheBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// How new objects are kept at rest. Recorded per object, so changing it never rewrites what is stored:
+    /// objects written before keep their codec and stay readable.
+    /// </summary>
+    public StorageCompression Compression { get; init; } = StorageCompression.Zstd;
+
+    /// <summary>zstd level for new objects and deltas (see <see cref="Zstd.MinLevel"/>..<see cref="Zstd.MaxLevel"/>, not 0).</summary>
+    public int ZstdLevel { get; init; } = Zstd.DefaultLevel;
+
+    /// <summary>
+    /// Longest chain of deltas a new object may end: reading an object at depth d decodes d bases first (unless cached).
+    /// 0 turns deltas off. At most <see cref="MaxDeltaDepthLimit"/>. See docs/object-format.md for how the default was chosen.
+    /// </summary>
+    public int MaxDeltaDepth { get; init; } = DefaultMaxDeltaDepth;
+
+    /// <summary>The default of <see cref="MaxDeltaDepth"/>.</summary>
+    public const int DefaultMaxDeltaDepth = 16;
+
+    /// <summary>The largest accepted <see cref="MaxDeltaDepth"/>.</summary>
+    public const int MaxDeltaDepthLimit = StoredObjectEncoding.MaxChainHops;
+
+    /// <summary>Objects (and bases) larger than this are never delta-encoded: zstd's window would not reach across them anyway.</summary>
+    public int MaxDeltaObjectBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Memory for decoded delta bases (shared by readers and writers of this database); 0 disables the cache.</summary>
+    public long DeltaBaseCacheBytes { get; init; } = 32L * 1024 * 1024;
 
     /// <summary>The clock that stamps <see cref="StoredObjectInfo.StoredAt"/> (and the time a v1 store was upgraded).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;

@@ -79,6 +79,41 @@ public sealed class B3sumCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("0")]
+    [InlineData("2")]
+    [InlineData("+3")]
+    [InlineData("abc")]
+    [InlineData("")]
+    [InlineData("99999999999999999999999")]
+    public void Thread_counts_are_parsed_and_rejected_like_b3sum(string value)
+    {
+        var file = WriteFile("data", 20_000);
+        AssertSameAsB3sum(["--num-threads", value, file]);
+        AssertSameAsB3sum([$"--num-threads={value}", file]);
+    }
+
+    [Fact]
+    public void Large_files_hash_like_b3sum_mapped_or_streamed_on_any_number_of_threads()
+    {
+        var files = new[]
+        {
+            WriteFile("below-mmap", (16 * 1024) - 1),
+            WriteFile("mmap", 16 * 1024),
+            WriteFile("one-mib", (1 << 20) + 17),
+            WriteFile("five-mib", (5 << 20) + 1),
+        };
+
+        foreach (var options in new[] { Array.Empty<string>(), ["--num-threads", "1"], ["--num-threads", "2"], ["--num-threads", "7"], ["--no-mmap"] })
+        {
+            AssertSameAsB3sum([.. options, .. files]);
+            AssertSameAsB3sum([.. options, "--derive-key", "ctx", "--length", "80", .. files]);
+        }
+
+        var key = RandomBytes(32, 3);
+        AssertSameAsB3sum(["--keyed", "--num-threads", "2", .. files], key);
+    }
+
+    [Theory]
     [InlineData(32)]
     [InlineData(5)]
     [InlineData(40)]

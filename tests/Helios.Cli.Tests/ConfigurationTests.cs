@@ -125,6 +125,9 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("performance.batch_size", "0", "performance.batch_size must be a whole number from 1")]
     [InlineData("performance.batch_size", "99999999999", "performance.batch_size must be a whole number")]
     [InlineData("performance.compression", "gzip", "performance.compression must be one of lz4, zstd, none, not 'gzip'")]
+    [InlineData("performance.zstd_level", "23", "performance.zstd_level must be a whole number from 1 to 22, not '23'")]
+    [InlineData("storage.max_delta_depth", "17", "storage.max_delta_depth must be a whole number from 0 to 16, not '17'")]
+    [InlineData("storage.max_delta_depth", "-1", "storage.max_delta_depth must be a whole number from 0 to 16")]
     [InlineData("user.name", " ", "user.name must be one non-empty line")]
     [InlineData("user.name", "two\nlines", "user.name must be one non-empty line")]
     public void Unknown_keys_and_bad_values_are_invalid_arguments_and_leave_the_file_byte_identical(string key, string value, string message)
@@ -320,6 +323,19 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(2), storage.BusyTimeout);
         Assert.Equal(0, storage.MmapSize);
         Assert.True(storage.ReadOnly);
+    }
+
+    [Theory]
+    [InlineData("lz4", StorageCompression.Zstd)]
+    [InlineData("zstd", StorageCompression.Zstd)]
+    [InlineData("none", StorageCompression.None)]
+    public void Compression_level_and_delta_depth_map_to_the_storage_options(string compression, StorageCompression expected)
+    {
+        File.WriteAllText(FilePath, $"performance: {{compression: {compression}, zstd_level: 9}}\nstorage: {{max_delta_depth: 0}}\n");
+        var storage = HeliosConfig.Load(_dir).ToSqliteStorageOptions();
+        Assert.Equal(expected, storage.Compression);
+        Assert.Equal(9, storage.ZstdLevel);
+        Assert.Equal(0, storage.MaxDeltaDepth);
     }
 
     [Fact]

@@ -11,18 +11,36 @@ public abstract class RepositoryStorageContract : IDisposable
 {
     private readonly List<IRepositoryStorage> _storages = [];
 
-    /// <summary>A new, empty backend. The contract disposes it at the end of the test.</summary>
-    protected abstract IRepositoryStorage CreateEmptyStorage();
+    /// <summary>A new, empty backend stamping times from <paramref name="clock"/>. The contract disposes it at the end of the test.</summary>
+    protected abstract IRepositoryStorage CreateEmptyStorage(TimeProvider clock);
 
-    private IRepositoryStorage CreateStorage()
+    private IRepositoryStorage CreateStorage(TimeProvider? clock = null)
     {
-        var storage = CreateEmptyStorage();
+        var storage = CreateEmptyStorage(clock ?? TimeProvider.System);
         _storages.Add(storage);
         return storage;
     }
 
     private static RefTransaction Tx(RefUpdate update, params EncodedObject[] objects) =>
         new([update], new OperationInfo("test", "objects with a ref", DateTimeOffset.UtcNow)) { Objects = objects };
+
+    [Fact]
+    public void Objects_carried_by_a_ref_transaction_are_stamped_and_freshened_like_put_many()
+    {
+        var clock = new ManualClock();
+        var storage = CreateStorage(clock);
+        var a = ObjectStoreContract.RandomObject(300);
+        storage.Objects.PutMany([a]);
+        clock.Advance(TimeSpan.FromHours(5));
+        var b = ObjectStoreContract.RandomObject(300);
+        var head = RefName.Parse("refs/heads/main");
+
+        Assert.IsType<RefTransactionResult.Committed>(storage.Refs.Commit(Tx(new RefUpdate(head, null, RefTarget.To(b.Id)), a, b)));
+
+        var infos = storage.Objects.EnumerateStored().ToDictionary(i => i.Id);
+        Assert.Equal(clock.Now, infos[a.Id].StoredAt);
+        Assert.Equal(clock.Now, infos[b.Id].StoredAt);
+    }
 
     [Fact]
     public void Objects_carried_by_a_committed_ref_transaction_are_stored()

@@ -51,6 +51,31 @@ public sealed class SqliteFsckTests : IDisposable
         Execute("UPDATE objects SET data = substr(data, 1, 100) || X'00' || substr(data, 102) WHERE id = $id", _large.ToByteArray());
 
         var problem = Assert.Single(Fsck.Check(_repo).Problems);
+        // The blob is stored zstd-compressed, so the flip breaks its frame before any hash is taken.
+        Assert.Equal(FsckProblemKind.UnreadableObject, problem.Kind);
+        Assert.Equal(_large, problem.Id);
+        Assert.Contains(_large.ToString(), problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_flipped_byte_in_a_raw_stored_blob_is_a_hash_mismatch()
+    {
+        using var temp = new TempDatabase();
+        using var storage = temp.Open(temp.NewPath(), new SqliteStorageOptions { Durability = Durability.Fast, Compression = StorageCompression.None });
+        var repo = Repository.Init(storage);
+        var ws = repo.OpenHead();
+        ws.Write("large.txt", new string('v', 5000));
+        repo.Commit(ws, "large").EnsureCommitted();
+        using (var connection = new SqliteConnection($"Data Source={storage.Path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE objects SET data = substr(data, 1, 100) || X'00' || substr(data, 102) WHERE id = $id";
+            command.Parameters.AddWithValue("$id", _large.ToByteArray());
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        var problem = Assert.Single(Fsck.Check(repo).Problems);
         Assert.Equal(FsckProblemKind.HashMismatch, problem.Kind);
         Assert.Equal(_large, problem.Id);
     }

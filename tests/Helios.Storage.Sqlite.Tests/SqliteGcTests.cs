@@ -84,9 +84,7 @@ public sealed class SqliteGcTests : IDisposable
         }
     }
 
-    // Passes on the store branch's SQLite store, which records delta bases; this branch's store (the contract
-    // only) ignores the hint. Remove the skip when the two meet in main.
-    [Fact(Skip = "Needs the SQLite store that keeps delta bases (branch store); un-skip when it is merged.")]
+    [Fact]
     public void Gc_keeps_an_unreachable_delta_base_while_a_reachable_object_is_stored_against_it_and_deletes_both_once_neither_is_needed()
     {
         string path = _temp.NewPath();

@@ -7,7 +7,8 @@ public sealed class SqliteRepositoryStorageContractTests : RepositoryStorageCont
 {
     private readonly TempDatabase _temp = new();
 
-    protected override IRepositoryStorage CreateEmptyStorage() => _temp.Open(_temp.NewPath());
+    protected override IRepositoryStorage CreateEmptyStorage(TimeProvider clock) =>
+        _temp.Open(_temp.NewPath(), new SqliteStorageOptions { Durability = Durability.Fast, Clock = clock });
 
     protected override void Dispose(bool disposing)
     {

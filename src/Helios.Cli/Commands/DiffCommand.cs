@@ -50,7 +50,16 @@ internal static class DiffCommand
 
     /// <summary>The paths that differ between two trees, with content read from the store.</summary>
     internal static List<PathDiff> BetweenTrees(Repository repository, ObjectId from, ObjectId to) =>
-        TreeDiff.Diff(repository.Objects, from, to).Select(c => new PathDiff(c.Path, Stored(repository, c.Old), Stored(repository, c.New))).ToList();
+        TreeDiff.Diff(repository.Objects, from, to)
+            .Where(c => !SameFile(repository, c.Old, c.New))
+            .Select(c => new PathDiff(c.Path, Stored(repository, c.Old), Stored(repository, c.New))).ToList();
+
+    /// <summary>
+    /// True when two versions differ only in how their bytes are stored (one chunked, one not: commits
+    /// made under different chunking thresholds): git would see no change, so none is shown.
+    /// </summary>
+    private static bool SameFile(Repository repository, FileVersion? old, FileVersion? @new) =>
+        old is { } o && @new is { } n && o.Kind == n.Kind && o.Kind != EntryKind.Gitlink && repository.Objects.ContentEquals(o.Id, n.Id);
 
     /// <summary>
     /// The worktree's tracked files against a commit: the commit's tree against HEAD's, overlaid
@@ -63,7 +72,7 @@ internal static class DiffCommand
         var baseTree = repository.ReadCommit(repository.ResolveRevision(revision)).Tree;
         var headTree = repository.HeadCommit is { } head ? repository.ReadCommit(head).Tree : TreeDiff.EmptyTree;
         var byPath = new SortedDictionary<string, (FileVersion? Old, Side? New)>(StringComparer.Ordinal);
-        foreach (var change in TreeDiff.Diff(repository.Objects, baseTree, headTree))
+        foreach (var change in TreeDiff.Diff(repository.Objects, baseTree, headTree).Where(c => !SameFile(repository, c.Old, c.New)))
         {
             byPath[change.Path] = (change.Old, Stored(repository, change.New));
         }
@@ -83,7 +92,7 @@ internal static class DiffCommand
     }
 
     private static Side? Stored(Repository repository, FileVersion? version) =>
-        version is { } v ? new Side(v, () => v.Kind == EntryKind.Gitlink ? ReadOnlyMemory<byte>.Empty : repository.Objects.Read<Blob>(v.Id).Content) : null;
+        version is { } v ? new Side(v, () => v.Kind == EntryKind.Gitlink ? ReadOnlyMemory<byte>.Empty : repository.Objects.ReadContent(v.Id)) : null;
 
     /// <summary>Prints the patch (git's format, byte for byte) or, with <paramref name="stat"/>, git's --stat summary.</summary>
     internal static void Write(CliContext context, IReadOnlyList<PathDiff> diffs, bool stat, int contextLines)

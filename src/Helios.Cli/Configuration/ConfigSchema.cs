@@ -25,7 +25,8 @@ public enum ConfigValueType
 /// <summary>
 /// One known key: its dotted name (the path of mappings in <c>helios.yaml</c>), type, default as
 /// text, and a one-line description. <paramref name="Allowed"/> lists an enum's words (the
-/// canonical lowercase spellings); <paramref name="Minimum"/> bounds sizes and ints from below.
+/// canonical lowercase spellings); <paramref name="Minimum"/> bounds sizes and ints from below,
+/// <paramref name="Maximum"/> ints from above.
 /// </summary>
 public sealed record ConfigKey(
     string Name,
@@ -33,7 +34,8 @@ public sealed record ConfigKey(
     string Default,
     string Description,
     IReadOnlyList<string>? Allowed = null,
-    long Minimum = 0)
+    long Minimum = 0,
+    long Maximum = int.MaxValue)
 {
     /// <summary>The mapping names leading to the leaf, e.g. <c>["storage", "rocksdb"]</c>.</summary>
     public IReadOnlyList<string> Sections => Name.Split('.')[..^1];
@@ -56,7 +58,10 @@ public static class ConfigSchema
         new("performance.l1_cache_size", ConfigValueType.Size, "256MiB", "Memory for LZ4-compressed object bytes (L1 cache).", Minimum: 1),
         new("performance.batch_size", ConfigValueType.Int, "1000", "Objects written per storage batch.", Minimum: 1),
         new("performance.compression", ConfigValueType.Enum, "lz4", "Compression of cached and stored objects.", ["lz4", "zstd", "none"]),
+        new("performance.zstd_level", ConfigValueType.Int, "3", "zstd level for objects stored from now on (1 fastest, 19 smallest; 20-22 need much memory).", Minimum: 1, Maximum: 22),
+        new("storage.max_delta_depth", ConfigValueType.Int, "16", "Longest chain of deltas a new object may end (0: no deltas); reading an object decodes this many bases at most.", Minimum: 0, Maximum: 16),
         new("storage.durability", ConfigValueType.Enum, "durable", "durable: acknowledged commits survive power loss; fast: they survive a process crash.", ["durable", "fast"]),
+        new("storage.chunking_threshold", ConfigValueType.Size, "64KiB", "Files longer than this are stored as content-defined chunks of about 16 KiB."),
         new("storage.busy_timeout", ConfigValueType.Duration, "5s", "How long a write waits for another process to release the store."),
         new("storage.mmap_size", ConfigValueType.Size, "256MiB", "Bytes of the SQLite store mapped into memory for reads; 0 disables mmap."),
         new("storage.rocksdb.write_buffer_size", ConfigValueType.Size, "64MiB", "RocksDB memtable size.", Minimum: 1),

@@ -157,13 +157,13 @@ public static class ConfigValues
                 return false;
 
             case ConfigValueType.Int:
-                if (long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) && number >= key.Minimum && number <= int.MaxValue)
+                if (long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) && number >= key.Minimum && number <= key.Maximum)
                 {
                     canonical = number.ToString(CultureInfo.InvariantCulture);
                     return true;
                 }
 
-                problem = $"{key.Name} must be a whole number from {key.Minimum} to {int.MaxValue}, not '{text}'";
+                problem = $"{key.Name} must be a whole number from {key.Minimum} to {key.Maximum}, not '{text}'";
                 return false;
 
             case ConfigValueType.Enum:

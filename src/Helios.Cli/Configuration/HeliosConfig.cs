@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Helios.Core.Errors;
 using Helios.Core.Objects;
@@ -68,8 +69,17 @@ public sealed class HeliosConfig
         _ => CompressionSetting.Lz4,
     };
 
+    /// <summary><c>performance.zstd_level</c>.</summary>
+    public int ZstdLevel => (int)Int("performance.zstd_level");
+
+    /// <summary><c>storage.max_delta_depth</c>.</summary>
+    public int MaxDeltaDepth => (int)Int("storage.max_delta_depth");
+
     /// <summary><c>storage.durability</c>.</summary>
     public Durability Durability => Get("storage.durability") == "fast" ? Durability.Fast : Durability.Durable;
+
+    /// <summary><c>storage.chunking_threshold</c> in bytes: longer files are stored chunked.</summary>
+    public long ChunkingThreshold => Size("storage.chunking_threshold");
 
     /// <summary><c>storage.busy_timeout</c>.</summary>
     public TimeSpan BusyTimeout => Duration("storage.busy_timeout");
@@ -180,13 +190,18 @@ public sealed class HeliosConfig
         {
             DecodedCacheBytes = L0CacheBytes,
             CompressedCacheBytes = L1CacheBytes,
+            ChunkingThreshold = ChunkingThreshold,
             DefaultIdentity = new Signature(UserName, UserEmail, options.DefaultIdentity.When),
         };
     }
 
     /// <summary>
     /// <paramref name="baseline"/> (the store defaults when null) with <c>storage.durability</c>,
-    /// <c>storage.busy_timeout</c> and <c>storage.mmap_size</c> from this configuration.
+    /// <c>storage.busy_timeout</c>, <c>storage.mmap_size</c>, <c>storage.max_delta_depth</c>,
+    /// <c>performance.zstd_level</c> and <c>performance.compression</c> from this configuration.
+    /// <c>lz4</c> (the default) and <c>zstd</c> both keep new objects in zstd at rest: the L1 cache always uses
+    /// LZ4, and the store's one compressed codec is zstd (which deltas need). <c>none</c> stores new objects raw
+    /// (and without deltas).
     /// </summary>
     public SqliteStorageOptions ToSqliteStorageOptions(SqliteStorageOptions? baseline = null) =>
         (baseline ?? SqliteStorageOptions.Default) with
@@ -194,9 +209,15 @@ public sealed class HeliosConfig
             Durability = Durability,
             BusyTimeout = BusyTimeout,
             MmapSize = MmapSize,
+            Compression = Compression == CompressionSetting.None ? StorageCompression.None : StorageCompression.Zstd,
+            ZstdLevel = ZstdLevel,
+            MaxDeltaDepth = MaxDeltaDepth,
         };
 
     // Values were checked when loaded or set, and defaults by the schema tests, so these parse.
+    private long Int(string key) =>
+        long.TryParse(Get(key), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : throw new InvalidOperationException($"{key} holds an unchecked number.");
+
     private long Size(string key) =>
         ConfigValues.TryParseSize(Get(key), out var bytes) ? bytes : throw new InvalidOperationException($"{key} holds an unchecked size.");
 

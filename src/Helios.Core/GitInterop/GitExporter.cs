@@ -231,9 +231,9 @@ public sealed class GitExporter
             {
                 long blobMark = _nextMark++;
                 _blobMarks[file.Id] = blobMark;
-                var content = _repository.Objects.Read<Blob>(file.Id).Content;
-                Write($"blob\nmark :{blobMark}\ndata {content.Length}\n");
-                _output.Write(content.Span);
+                // A chunked blob is one git blob: its chunks are streamed in order.
+                Write($"blob\nmark :{blobMark}\ndata {_repository.Objects.ContentLength(file.Id)}\n");
+                _repository.Objects.CopyContent(file.Id, _output);
                 Write("\n");
             }
         }

@@ -79,6 +79,10 @@ public sealed class GitImporter
     private readonly GitImportOptions _options;
     private readonly FastStreamReader _reader;
     private readonly Dictionary<long, ObjectId> _marks = [];
+
+    // Chunks already queued by this import: versions of a large file share most of them, and
+    // sending each again would push the whole file through the writer per version.
+    private readonly HashSet<ObjectId> _queuedChunks = [];
     private readonly HashSet<long> _commitMarks = [];
     private readonly HashSet<long> _tagMarks = [];
     private readonly Dictionary<ObjectId, long> _generations = [];
@@ -165,6 +169,24 @@ public sealed class GitImporter
         }
     }
 
+    /// <summary>
+    /// Queues file content as a commit from a worktree would store it: chunked above the repository's
+    /// threshold, so importing and committing the same bytes give the same id.
+    /// </summary>
+    private ObjectId QueueContent(ReadOnlySpan<byte> content)
+    {
+        var encoded = _repository.Objects.EncodeContent(content);
+        foreach (var obj in encoded.Objects())
+        {
+            if (encoded.Chunked is null || obj.Id == encoded.Id || _queuedChunks.Add(obj.Id))
+            {
+                Queue(obj);
+            }
+        }
+
+        return encoded.Id;
+    }
+
     private void ReadBlob()
     {
         long mark = 0;
@@ -180,10 +202,7 @@ public sealed class GitImporter
             }
             else if (line.StartsWith("data ", StringComparison.Ordinal))
             {
-                var content = _reader.ReadData(ParseLength(line));
-                var bytes = ObjectCodec.EncodeBlob(content);
-                var id = ObjectId.Of(bytes);
-                Queue(new EncodedObject(id, bytes));
+                var id = QueueContent(_reader.ReadData(ParseLength(line)));
                 if (mark != 0)
                 {
                     _marks[mark] = id;
@@ -391,9 +410,7 @@ public sealed class GitImporter
                 }
                 else if (dataRef == "inline")
                 {
-                    var bytes = ObjectCodec.EncodeBlob(_reader.ReadDataCommand());
-                    id = ObjectId.Of(bytes);
-                    Queue(new EncodedObject(id, bytes));
+                    id = QueueContent(_reader.ReadDataCommand());
                 }
                 else if (dataRef.StartsWith(':') && _marks.TryGetValue(ParseMark(dataRef), out var byMark))
                 {

@@ -19,9 +19,11 @@ public static class Blake3
     public const int OutputLength = 32;
 
     /// <summary>
-    /// One-shot hashes of inputs shorter than this use the scalar code only. The SIMD kernels are
-    /// compiled on first use, which costs tens of milliseconds: a short-lived process that hashes
-    /// small files (the CLI) raises this so it never pays that. Default 0: always use SIMD.
+    /// Inputs shorter than this use the scalar code only: one-shot hashes of fewer bytes, and a
+    /// <see cref="Blake3Hasher"/> until its input so far reaches it. The SIMD kernels are compiled on
+    /// first use, which costs tens of milliseconds: a short-lived process that hashes little (the CLI)
+    /// raises this so it never pays that. Same hashes either way. Default 0: always use SIMD. Set it
+    /// before hashing starts; not meant to change while other threads hash.
     /// </summary>
     public static int SimdThreshold { get; set; }
 
@@ -31,6 +33,32 @@ public static class Blake3
     {
         var state = Blake3State.ForHash();
         state.Update(input, input.Length >= SimdThreshold ? Blake3State.HardwareDegree : 1);
+        state.Finalize(0, output);
+    }
+
+    /// <summary>
+    /// <see cref="HashParallel"/> and <see cref="Blake3Hasher.UpdateParallel"/> hash inputs (or pieces) shorter
+    /// than this on the calling thread: below it, handing work to other threads costs more than it saves.
+    /// </summary>
+    public const int ParallelThreshold = Blake3State.ParallelThreshold;
+
+    /// <summary>
+    /// Writes BLAKE3(<paramref name="input"/>) into all of <paramref name="output"/>, hashing inputs of at least
+    /// <see cref="ParallelThreshold"/> bytes on up to <paramref name="maxThreads"/> threads of the shared thread
+    /// pool (0: one per processor, as b3sum does), the calling thread included. The result equals
+    /// <see cref="Hash(ReadOnlySpan{byte}, Span{byte})"/>. Blocks until done; thread-safe. Allocates a few small
+    /// arrays per call (about 40 bytes per 64 KiB of input at worst), nothing per chunk.
+    /// </summary>
+    /// <remarks>
+    /// The input is cut into complete subtrees of the BLAKE3 tree (powers of two of 1 KiB chunks, at least
+    /// 64 KiB, about four per thread), each hashed by a worker; their chaining values are combined in input order.
+    /// </remarks>
+    [SkipLocalsInit]
+    public static void HashParallel(ReadOnlySpan<byte> input, Span<byte> output, int maxThreads = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxThreads);
+        var state = Blake3State.ForHash();
+        state.UpdateParallel(input, maxThreads, input.Length >= SimdThreshold ? Blake3State.HardwareDegree : 1);
         state.Finalize(0, output);
     }
 

@@ -35,7 +35,18 @@ public sealed class Blake3Hasher
     public static Blake3Hasher CreateDeriveKey(string context) => new(Blake3.CreateDeriveKeyState(context));
 
     /// <summary>Adds input. May be called any number of times with pieces of any length, including empty.</summary>
-    public void Update(ReadOnlySpan<byte> input) => _state.Update(input);
+    public void Update(ReadOnlySpan<byte> input) => _state.Update(input, _state.DegreeFor(input.Length));
+
+    /// <summary>
+    /// Adds input like <see cref="Update"/>, hashing a piece of at least <see cref="Blake3.ParallelThreshold"/> bytes
+    /// on up to <paramref name="maxThreads"/> threads of the shared thread pool (0: one per processor), the calling
+    /// thread included. Same result as <see cref="Update"/>; blocks until done. Any mix of the two may be used.
+    /// </summary>
+    public void UpdateParallel(ReadOnlySpan<byte> input, int maxThreads = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxThreads);
+        _state.UpdateParallel(input, maxThreads, _state.DegreeFor(input.Length));
+    }
 
     /// <summary>Writes the first <c>output.Length</c> bytes of the output (32 is the standard hash length).</summary>
     public void Finalize(Span<byte> output) => _state.Finalize(0, output);

@@ -37,7 +37,7 @@ internal struct Blake3CvStack
 /// the chaining-value stack never holds the root; completed subtrees merge as soon as a chunk count
 /// says they are complete. Whole chunks and whole blocks are compressed straight from the input.
 /// </summary>
-internal struct Blake3State
+internal partial struct Blake3State
 {
     // 2^54 chunks of 1 KiB is 2^64 bytes, the most BLAKE3 can hash.
     private const int MaxDepth = 54;
@@ -117,6 +117,14 @@ internal struct Blake3State
 
     private readonly int ChunkBytes => (_blocksCompressed * BlockLength) + _blockLength;
 
+    /// <summary>
+    /// The widest batch to use when <paramref name="moreBytes"/> are added: scalar while all input so far plus
+    /// them is below <see cref="Blake3.SimdThreshold"/>, so a short-lived process hashing little never compiles
+    /// the SIMD kernels; <see cref="HardwareDegree"/> from there on.
+    /// </summary>
+    public readonly int DegreeFor(int moreBytes) =>
+        (_chunkCounter * ChunkLength) + (ulong)ChunkBytes + (ulong)moreBytes >= (ulong)Blake3.SimdThreshold ? HardwareDegree : 1;
+
     private readonly uint StartFlag => _blocksCompressed == 0 ? ChunkStart : 0;
 
     private void StartChunk()
@@ -156,9 +164,7 @@ internal struct Blake3State
             if (ChunkBytes == ChunkLength)
             {
                 // More input has arrived, so the buffered chunk is not the root: close it.
-                Compress(ref _chunkCv[0], ref _block[0], _chunkCounter, BlockLength, _flags | StartFlag | ChunkEnd);
-                AddChunkChainingValue(_chunkCv);
-                StartChunk();
+                CloseFullChunk();
             }
 
             if (ChunkBytes == 0 && (input.Length > ChunkLength || input.Length >= minBatch))
@@ -190,6 +196,18 @@ internal struct Blake3State
                         // Streaming input (a chunk was kept open at the end of the last piece): a shorter
                         // batch first, so that the following ones are aligned subtrees (see below).
                         lanes = degree - misalignment;
+                    }
+
+                    var wideChunks = degree * WideBatches;
+                    if (degree >= Blake3Chunks8.Degree && remaining > wideChunks * ChunkLength
+                        && (_chunkCounter & (ulong)(wideChunks - 1)) == 0 && BitConverter.IsLittleEndian)
+                    {
+                        // A whole aligned subtree of many batches with more input after it: its parent levels
+                        // then fill the kernel's lanes (see HashWideSubtree).
+                        HashWideSubtree(ref Unsafe.Add(ref source, offset), degree);
+                        offset += wideChunks * ChunkLength;
+                        remaining -= wideChunks * ChunkLength;
+                        continue;
                     }
 
                     HashBatch(degree, ref Unsafe.Add(ref source, offset), ref _key[0], _chunkCounter, _flags, lanes, ref cvs[0], ref lastChunkCv[0]);
@@ -245,6 +263,40 @@ internal struct Blake3State
         }
     }
 
+    /// <summary>Batches per wide subtree: 16 × 16 chunks (256 KiB) with 16 lanes, 16 × 8 with 8.</summary>
+    private const int WideBatches = 16;
+
+    /// <summary>
+    /// Hashes <see cref="WideBatches"/> whole batches of <paramref name="degree"/> chunks, a complete aligned subtree
+    /// that is not the end of the input, and pushes its one chaining value. Hashing the parents of all its chunks
+    /// together keeps the kernel's lanes full on the lower parent levels, where one batch at a time hashes 8 and
+    /// 4 parents with narrower kernels and 2 and 1 with scalar code; and only the one kernel is ever compiled.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void HashWideSubtree(ref byte chunks, int degree)
+    {
+        // A separate method: the 8 KiB of chaining values stay off the stack of every small Update.
+        var count = degree * WideBatches;
+        Span<uint> cvs = stackalloc uint[Blake3Chunks16.Degree * WideBatches * 8];
+        Span<uint> unused = stackalloc uint[8];
+        for (var batch = 0; batch < WideBatches; batch++)
+        {
+            HashBatch(degree, ref Unsafe.Add(ref chunks, batch * degree * ChunkLength), ref _key[0], _chunkCounter + (ulong)(batch * degree), _flags, degree, ref cvs[batch * degree * 8], ref unused[0]);
+        }
+
+        ReduceSubtree(cvs, count, degree);
+        AddSubtreeChainingValue(cvs[..8], BitOperations.Log2((uint)count));
+    }
+
+    /// <summary>Closes the buffered chunk, which is full; only valid once more input is known to follow.</summary>
+    private void CloseFullChunk()
+    {
+        Compress(ref _chunkCv[0], ref _block[0], _chunkCounter, BlockLength, _flags | StartFlag | ChunkEnd);
+        AddChunkChainingValue(_chunkCv);
+        StartChunk();
+    }
+
     private static void HashBatch(int degree, ref byte chunks, ref uint key, ulong chunkCounter, uint flags, int lanes, ref uint cvs, ref uint lastChunkCv)
     {
         switch (degree)
@@ -295,12 +347,36 @@ internal struct Blake3State
     /// Replaces the <paramref name="count"/> chaining values at the start of <paramref name="cvs"/> (a power of
     /// two, the leaves of one complete subtree) by the subtree's chaining value in <paramref name="cvs"/>[..8].
     /// </summary>
-    private readonly void ReduceSubtree(Span<uint> cvs, int count)
+    /// <remarks>
+    /// With <paramref name="wideDegree"/> (0: not given) every level of 4 or more parents goes through that one kernel,
+    /// <paramref name="wideDegree"/> parents at a time, parent blocks read and values written in place: group g writes
+    /// below where group g + 1 reads.
+    /// </remarks>
+    private readonly void ReduceSubtree(Span<uint> cvs, int count, int wideDegree = 0)
     {
         ref var bytes = ref Unsafe.As<uint, byte>(ref cvs[0]);
         ref var key = ref Unsafe.AsRef(in _key[0]);
         for (var parents = count / 2; parents >= 1; parents /= 2)
         {
+            if (wideDegree != 0 && parents >= Blake3Chunks4.Degree)
+            {
+                for (var first = 0; first < parents; first += wideDegree)
+                {
+                    var lanes = Math.Min(wideDegree, parents - first);
+                    ref var blocks = ref Unsafe.Add(ref bytes, first * BlockLength);
+                    if (wideDegree == Blake3Chunks16.Degree)
+                    {
+                        Blake3Chunks16.HashParents(ref blocks, ref key, _flags, lanes, ref cvs[first * 8]);
+                    }
+                    else
+                    {
+                        Blake3Chunks8.HashParents(ref blocks, ref key, _flags, lanes, ref cvs[first * 8]);
+                    }
+                }
+
+                continue;
+            }
+
             // Parent i's block is children 2i and 2i+1, adjacent; its value goes to slot i (already read).
             switch (parents)
             {
@@ -376,23 +452,19 @@ internal struct Blake3State
     }
 
     /// <summary>
-    /// Writes the extended output starting at byte <paramref name="offset"/> of the output stream.
-    /// Does not change the state: more input may follow, and finalizing again gives the same answer.
+    /// The node all input so far hashes to, before its compression: the current chunk's last block, then
+    /// one parent per stack entry, right to left. Compressed with the root flag it gives the output; without,
+    /// the chaining value of the input as a subtree (<see cref="SubtreeChainingValue"/>).
     /// </summary>
-    public readonly void Finalize(ulong offset, Span<byte> output)
+    [SkipLocalsInit]
+    private readonly void OutputNode(ref Blake3Words8 inputCv, ref Blake3Block block, out ulong counter, out uint blockLength, out uint flags)
     {
-        if (output.IsEmpty)
-        {
-            return;
-        }
-
-        // The root candidate: the current chunk's last block, then one parent per stack entry, right to left.
-        Blake3Words8 inputCv = _chunkCv;
-        Blake3Block block = _block;
+        inputCv = _chunkCv;
+        block = _block;
         ((Span<byte>)block)[_blockLength..].Clear();
-        var counter = _chunkCounter;
-        var blockLength = (uint)_blockLength;
-        var flags = _flags | StartFlag | ChunkEnd;
+        counter = _chunkCounter;
+        blockLength = (uint)_blockLength;
+        flags = _flags | StartFlag | ChunkEnd;
 
         ReadOnlySpan<uint> stack = _stack;
         Span<uint> children = stackalloc uint[16];
@@ -408,7 +480,22 @@ internal struct Blake3State
             blockLength = BlockLength;
             flags = _flags | Parent;
         }
+    }
 
+    /// <summary>
+    /// Writes the extended output starting at byte <paramref name="offset"/> of the output stream.
+    /// Does not change the state: more input may follow, and finalizing again gives the same answer.
+    /// </summary>
+    public readonly void Finalize(ulong offset, Span<byte> output)
+    {
+        if (output.IsEmpty)
+        {
+            return;
+        }
+
+        Blake3Words8 inputCv = default;
+        Blake3Block block = default;
+        OutputNode(ref inputCv, ref block, out var counter, out var blockLength, out var flags);
         flags |= Root;
         var blockCounter = offset / BlockLength;
         var skip = (int)(offset % BlockLength);

@@ -16,7 +16,9 @@ namespace Helios.Core.Integrity;
 /// commit (under <c>refs/tags/</c> also an annotated tag; <c>refs/memory/log</c> a merge-log record,
 /// whose chain of previous records is walked; <c>refs/memory/key</c> a blob); a symbolic ref follows a ref that exists, or an unborn branch when the ref is a HEAD;</item>
 /// <item>connectivity: every commit, tree and blob reachable from a ref or from a value recorded in the
-/// operation log (so undo keeps working) is stored and of the type its referrer expects;</item>
+/// operation log (so undo keeps working) is stored and of the type its referrer expects; a chunked
+/// blob's chunks are blobs of the listed lengths, and a chunk that is not names every chunked blob
+/// and file (tree entry) that depends on it (<see cref="FsckProblemKind.DamagedFile"/>);</item>
 /// <item>the operation log: every record decodes, sequence numbers run 1..N without gaps and every
 /// record carries the hash of the one before.</item>
 /// </list>
@@ -70,6 +72,7 @@ public static class Fsck
         CollectionChild,
         CollectionValue,
         StateArrayPage,
+        Chunk,
     }
 
     /// <summary>An object still to visit: what it must be and where it was found.</summary>
@@ -86,6 +89,13 @@ public static class Fsck
         private readonly List<FsckProblem> _problems = [];
         private readonly List<FsckProblem> _operationProblems = [];
         private readonly Dictionary<ObjectId, Commit> _reachedCommits = [];
+
+        // For chunked files: each blob's length, the chunked blobs using each chunk, and the tree
+        // entries naming each chunked blob, so a bad chunk names every file that depends on it.
+        private readonly Dictionary<ObjectId, int> _blobLengths = [];
+        private readonly Dictionary<ObjectId, List<ObjectId>> _chunkUsers = [];
+        private readonly Dictionary<ObjectId, List<(ObjectId Tree, string Name)>> _fileEntries = [];
+        private readonly HashSet<(ObjectId ChunkedBlob, ObjectId Chunk)> _badLengths = [];
         private long _checked, _commits, _trees, _blobs, _reachable;
 
         public FsckReport Run()
@@ -116,6 +126,7 @@ public static class Fsck
             }
 
             Walk(roots);
+            CheckChunkedFiles();
             CheckGenerations();
             CheckOperationChain(operations, corruptOperations, start);
             _problems.AddRange(_operationProblems.OrderBy(p => p.Operation));
@@ -139,8 +150,8 @@ public static class Fsck
             foreach (var id in ids)
             {
                 cancel.ThrowIfCancellationRequested();
-                // Null: deleted since it was listed (gc); nothing left to check.
-                if (_objects.TryGet(id) is { } bytes)
+                // Null: deleted since it was listed (gc), or unreadable (reported); nothing left to check.
+                if (TryRead(id) is { } bytes)
                 {
                     Record(id, Verify(id, bytes));
                     if (_checked % ProgressInterval == 0)
@@ -151,6 +162,21 @@ public static class Fsck
             }
 
             progress?.Report(new FsckProgress(FsckPhase.Objects, _checked, ids.Count));
+        }
+
+        /// <summary>The object's bytes from the store; null when absent, or after reporting why the store cannot produce them.</summary>
+        private byte[]? TryRead(ObjectId id)
+        {
+            try
+            {
+                return _objects.TryGet(id);
+            }
+            catch (CorruptObjectException e)
+            {
+                _corrupt.Add(id);
+                _problems.Add(new FsckProblem(FsckProblemKind.UnreadableObject, id, null, null, e.Message));
+                return null;
+            }
         }
 
         /// <summary>The decoded object, or null after reporting why its bytes are corrupt.</summary>
@@ -188,6 +214,11 @@ public static class Fsck
                 case null: return;
             }
 
+            if (obj is Blob blob)
+            {
+                _blobLengths[id] = blob.Content.Length;
+            }
+
             _types[id] = obj.Type;
         }
 
@@ -202,7 +233,7 @@ public static class Fsck
                 return true;
             }
 
-            if (_corrupt.Contains(id) || _objects.TryGet(id) is not { } bytes)
+            if (_corrupt.Contains(id) || TryRead(id) is not { } bytes)
             {
                 return false;
             }
@@ -399,9 +430,32 @@ public static class Fsck
                 _reachedCommits.Add(item.Id, commit);
             }
 
+            if (obj is ChunkedBlob chunked)
+            {
+                for (int i = 0; i < chunked.Chunks.Count; i++)
+                {
+                    var chunk = chunked.Chunks[i];
+                    UsersOf(_chunkUsers, chunk.Id).Add(item.Id);
+                    if (_blobLengths.TryGetValue(chunk.Id, out int length) && length != chunk.Length)
+                    {
+                        _badLengths.Add((item.Id, chunk.Id));
+                        _problems.Add(new FsckProblem(FsckProblemKind.ChunkLengthMismatch, item.Id, null, null,
+                            $"Chunked blob {item.Id} lists chunk {i} ({chunk.Id}) as {chunk.Length} bytes, but that blob holds {length}."));
+                    }
+                }
+            }
+
             foreach (var link in ObjectLinks.Of(obj))
             {
-                Push(stack, new Pending(link.Id, link.Expected, ViaOf(link.Kind), item.Id, link.Name));
+                // File content is a blob or, for a large file, a chunked blob.
+                var expected = link.Expected;
+                if (link.Kind == LinkKind.TreeEntry && expected == ObjectType.Blob && _types.TryGetValue(link.Id, out var stored) && stored == ObjectType.ChunkedBlob)
+                {
+                    expected = ObjectType.ChunkedBlob;
+                    UsersOf(_fileEntries, link.Id).Add((item.Id, link.Name!));
+                }
+
+                Push(stack, new Pending(link.Id, expected, ViaOf(link.Kind), item.Id, link.Name));
             }
         }
 
@@ -417,8 +471,50 @@ public static class Fsck
             LinkKind.CollectionChild => Via.CollectionChild,
             LinkKind.CollectionValue => Via.CollectionValue,
             LinkKind.StateArrayPage => Via.StateArrayPage,
+            LinkKind.Chunk => Via.Chunk,
             _ => throw new InvalidOperationException(),
         };
+
+        private static List<T> UsersOf<T>(Dictionary<ObjectId, List<T>> map, ObjectId id)
+        {
+            if (!map.TryGetValue(id, out var list))
+            {
+                map[id] = list = [];
+            }
+
+            return list;
+        }
+
+        /// <summary>
+        /// After the walk: every chunk that cannot be read back as listed (missing, corrupt, not a
+        /// blob, wrong length) yields one problem per chunked blob using it, naming the files (tree
+        /// entries) that point at that chunked blob, so the damage is known file by file, not only
+        /// chunk by chunk. Cost: one pass over the chunks of reachable chunked blobs.
+        /// </summary>
+        private void CheckChunkedFiles()
+        {
+            foreach (var (chunk, users) in _chunkUsers)
+            {
+                string? damage = _corrupt.Contains(chunk) ? "corrupt"
+                    : !_types.TryGetValue(chunk, out var type) ? "missing"
+                    : type != ObjectType.Blob ? $"a {Noun(type)}, not a blob"
+                    : null;
+                foreach (var user in users.Distinct())
+                {
+                    string? problem = damage ?? (_badLengths.Contains((user, chunk)) ? "of another length than listed" : null);
+                    if (problem is null)
+                    {
+                        continue;
+                    }
+
+                    var files = _fileEntries.TryGetValue(user, out var entries)
+                        ? string.Join(", ", entries.Select(e => $"'{EntryName.Escape(e.Name)}' in tree {e.Tree}"))
+                        : "no tree entry (it is reached only through the operation log or another object)";
+                    _problems.Add(new FsckProblem(FsckProblemKind.DamagedFile, user, null, null,
+                        $"Chunked blob {user} cannot be read back: its chunk {chunk} is {problem}; files that depend on it: {files}."));
+                }
+            }
+        }
 
         /// <summary>
         /// A wrong generation number would make merge-base walks stop too early, so each is checked
@@ -489,6 +585,7 @@ public static class Fsck
             Via.CollectionChild => $"a child of collection node {item.From}",
             Via.CollectionValue => $"the value of key '{EntryName.Escape(item.Entry!)}' in collection node {item.From}",
             Via.StateArrayPage => $"page {item.Entry} of state array checkpoint {item.From}",
+            Via.Chunk => $"chunk {item.Entry} of chunked blob {item.From}",
             _ => throw new InvalidOperationException(),
         };
 

@@ -32,6 +32,22 @@ public enum FsckProblemKind
 
     /// <summary>A commit's generation number is not 1 + the largest of its parents' (which would mislead merge-base searches).</summary>
     WrongGeneration = 9,
+
+    /// <summary>
+    /// The store cannot turn an object's stored form back into bytes: an unknown codec, a declared size its payload
+    /// does not decode to, a payload that inflates past it, or a missing or corrupt delta base (then the message names the base).
+    /// </summary>
+    UnreadableObject = 10,
+
+    /// <summary>A chunked blob lists a chunk with another length than the chunk's blob holds.</summary>
+    ChunkLengthMismatch = 11,
+
+    /// <summary>
+    /// A chunked blob (a large file) cannot be read back because one of its chunks is missing, corrupt,
+    /// not a blob or of the wrong length. One problem per chunked blob and bad chunk, naming the tree
+    /// entries (files) that point at the chunked blob.
+    /// </summary>
+    DamagedFile = 12,
 }
 
 /// <summary>

@@ -37,6 +37,9 @@ public enum LinkKind : byte
 
     /// <summary>A page of a state array checkpoint; the page index is <see cref="ObjectLink.Name"/>.</summary>
     StateArrayPage,
+
+    /// <summary>A chunk of a chunked blob (a plain blob); its position is <see cref="ObjectLink.Name"/>.</summary>
+    Chunk,
 }
 
 /// <summary>
@@ -83,6 +86,13 @@ public static class ObjectLinks
                     {
                         yield return new ObjectLink(entry.Id, entry.Kind == EntryKind.Tree ? ObjectType.Tree : ObjectType.Blob, LinkKind.TreeEntry, entry.Name);
                     }
+                }
+
+                break;
+            case ChunkedBlob chunked:
+                for (int i = 0; i < chunked.Chunks.Count; i++)
+                {
+                    yield return new ObjectLink(chunked.Chunks[i].Id, ObjectType.Blob, LinkKind.Chunk, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
 
                 break;

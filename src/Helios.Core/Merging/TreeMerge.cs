@@ -48,7 +48,7 @@ internal sealed class TreeMergeResult
 internal static class TreeMerge
 {
     /// <summary>A path's outcome: its new version (null: deleted), the new blob's encoding when the merge made it, and which side it came from.</summary>
-    private sealed record Decision(string Path, FileVersion? Version, byte[]? Encoding, bool FromParent);
+    private sealed record Decision(string Path, FileVersion? Version, Objects.Chunking.EncodedContent? Encoding, bool FromParent);
 
     /// <summary>
     /// Merges the changes from <paramref name="baseTree"/> to <paramref name="childTree"/> into
@@ -128,9 +128,9 @@ internal static class TreeMerge
             return;
         }
 
-        var baseBytes = @base is { } b ? objects.Read<Blob>(b.Id).Content : ReadOnlyMemory<byte>.Empty;
-        var parentBytes = objects.Read<Blob>(p.Id).Content;
-        var childBytes = objects.Read<Blob>(c.Id).Content;
+        var baseBytes = @base is { } b ? objects.ReadContent(b.Id) : ReadOnlyMemory<byte>.Empty;
+        var parentBytes = objects.ReadContent(p.Id);
+        var childBytes = objects.ReadContent(c.Id);
         if (TextMerge.IsBinary(baseBytes.Span) || TextMerge.IsBinary(parentBytes.Span) || TextMerge.IsBinary(childBytes.Span))
         {
             SettleWholeFile(path, @base is null ? ConflictKind.AddAdd : ConflictKind.Binary, @base, p, c, options, result, decisions);
@@ -140,7 +140,7 @@ internal static class TreeMerge
         var merged = MergeText(baseBytes, parentBytes, childBytes, options, TextMergeFavor.None);
         if (merged.IsClean)
         {
-            Clean(NewBlob(path, merged.Content, mode), p, result, decisions);
+            Clean(NewBlob(objects, path, merged.Content, mode), p, result, decisions);
             return;
         }
 
@@ -152,7 +152,7 @@ internal static class TreeMerge
             merged = MergeText(baseBytes, parentBytes, childBytes, options, favor);
         }
 
-        Conflict(@base is null ? ConflictKind.AddAdd : ConflictKind.Content, resolution, hunks, NewBlob(path, merged.Content, mode), p, result, decisions, options);
+        Conflict(@base is null ? ConflictKind.AddAdd : ConflictKind.Content, resolution, hunks, NewBlob(objects, path, merged.Content, mode), p, result, decisions, options);
     }
 
     /// <summary>A conflict over a binary file, a symlink or a submodule: one side is taken whole.</summary>
@@ -177,10 +177,10 @@ internal static class TreeMerge
     }
 
     /// <summary>A decision to write content the merge made (its blob is stored with the workspace).</summary>
-    private static Decision NewBlob(string path, byte[] content, EntryKind kind)
+    private static Decision NewBlob(ObjectDatabase objects, string path, byte[] content, EntryKind kind)
     {
-        var (id, encoding) = ObjectCodec.EncodeWithId(new Blob(content));
-        return new Decision(path, new FileVersion(kind, id), encoding, false);
+        var encoded = objects.EncodeContent(content);
+        return new Decision(path, new FileVersion(kind, encoded.Id), encoded, false);
     }
 
     private static void Clean(Decision outcome, FileVersion? parent, TreeMergeResult result, List<Decision> decisions)
@@ -295,7 +295,7 @@ internal static class TreeMerge
             {
                 if (d.Encoding is { } encoding)
                 {
-                    target.WriteEncoded(d.Path, v.Kind, v.Id, encoding);
+                    target.WriteEncoded(d.Path, v.Kind, encoding);
                 }
                 else
                 {

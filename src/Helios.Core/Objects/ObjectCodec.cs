@@ -34,6 +34,9 @@ public static class ObjectCodec
             case Tag tag:
                 WriteTag(payload, tag);
                 break;
+            case ChunkedBlob chunked:
+                WriteChunkedBlob(payload, chunked);
+                break;
             case CollectionHeader header:
                 CollectionCodec.WriteHeader(payload, header);
                 break;
@@ -58,6 +61,18 @@ public static class ObjectCodec
 
     /// <summary>The canonical bytes of a blob, without building a <see cref="Blob"/> first.</summary>
     public static byte[] EncodeBlob(ReadOnlySpan<byte> content) => Frame(ObjectType.Blob, content);
+
+    /// <summary>The payload of a canonical encoding (the bytes after the type tag and length), unchecked: for encodings this process made.</summary>
+    internal static ReadOnlySpan<byte> PayloadOf(byte[] encoding)
+    {
+        int n = 1;
+        while ((encoding[n] & 0x80) != 0)
+        {
+            n++;
+        }
+
+        return encoding.AsSpan(n + 1);
+    }
 
     /// <summary>Encodes and hashes in one call.</summary>
     public static (ObjectId Id, byte[] Bytes) EncodeWithId(HeliosObject obj)
@@ -86,6 +101,7 @@ public static class ObjectCodec
                 ObjectType.Tree => ReadTree(ref r),
                 ObjectType.Commit => ReadCommit(ref r),
                 ObjectType.Tag => ReadTag(ref r),
+                ObjectType.ChunkedBlob => ReadChunkedBlob(ref r),
                 ObjectType.Collection => CollectionCodec.ReadHeader(ref r),
                 ObjectType.CollectionNode => CollectionCodec.ReadNode(ref r),
                 ObjectType.MergeLogRecord => Memory.MergeLogRecord.Read(ref r),
@@ -256,6 +272,53 @@ public static class ObjectCodec
         }
 
         return roots;
+    }
+
+    private static void WriteChunkedBlob(CanonicalWriter w, ChunkedBlob blob)
+    {
+        w.WriteVarUInt((ulong)blob.Length);
+        w.WriteVarUInt((ulong)blob.Chunks.Count);
+        foreach (var chunk in blob.Chunks)
+        {
+            w.WriteVarUInt((ulong)chunk.Length);
+            w.WriteId(chunk.Id);
+        }
+    }
+
+    private static ChunkedBlob ReadChunkedBlob(ref CanonicalReader r)
+    {
+        ulong length = r.ReadVarUInt();
+        if (length > long.MaxValue)
+        {
+            throw new FormatException($"total length {length} is out of range");
+        }
+
+        ulong count = r.ReadVarUInt();
+        // Each chunk takes at least 33 bytes (a one-byte length and the id), which bounds the count before allocating.
+        if (count > (ulong)r.Remaining / 33)
+        {
+            throw new FormatException($"chunk count {count} does not fit the payload");
+        }
+
+        var chunks = new ChunkRef[count];
+        for (int i = 0; i < chunks.Length; i++)
+        {
+            ulong chunkLength = r.ReadVarUInt();
+            if (chunkLength > int.MaxValue)
+            {
+                throw new FormatException($"chunk {i} has length {chunkLength}, more than a blob can hold");
+            }
+
+            chunks[i] = new ChunkRef(r.ReadId(), (int)chunkLength);
+        }
+
+        r.ExpectEnd();
+        if (ChunkedBlob.Validate(chunks, (long)length) is { } problem)
+        {
+            throw new FormatException(problem);
+        }
+
+        return ChunkedBlob.FromValidated(chunks);
     }
 
     private static void WriteTag(CanonicalWriter w, Tag t)

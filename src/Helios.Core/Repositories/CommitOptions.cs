@@ -92,6 +92,14 @@ public sealed record RepositoryOptions
     /// <summary>L0: bytes of decoded objects kept in memory.</summary>
     public long DecodedCacheBytes { get; init; } = 64L << 20;
 
+    /// <summary>
+    /// Files longer than this many bytes are stored as chunked blobs (content-defined chunks of about
+    /// 16 KiB, so versions share everything away from their edits); shorter ones as one blob. Default
+    /// 64 KiB. Changing it changes the ids new commits give files between the old and new value (see
+    /// docs/object-format.md, "File identity"); status still sees such files as unchanged.
+    /// </summary>
+    public long ChunkingThreshold { get; init; } = ObjectDatabase.DefaultChunkingThreshold;
+
     /// <summary>L1: bytes of LZ4-compressed objects kept in memory.</summary>
     public long CompressedCacheBytes { get; init; } = CachingObjectStore.DefaultCapacityBytes;
 

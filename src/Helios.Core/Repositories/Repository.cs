@@ -36,7 +36,7 @@ public sealed class Repository : IDisposable
         // it saves, since workspaces keep what they wrote and trees go to L0.
         var l2 = new CountingObjectStore(storage.Objects);
         var l1 = new CachingObjectStore(new VerifyingObjectStore(l2), options.CompressedCacheBytes, cacheWrites: false);
-        Objects = new ObjectDatabase(l1, options.DecodedCacheBytes);
+        Objects = new ObjectDatabase(l1, options.DecodedCacheBytes, options.ChunkingThreshold);
         CacheStatistics = new CacheStatistics(Objects.DecodedCacheStatistics, l1.Statistics, l2.Statistics);
     }
 

@@ -54,6 +54,28 @@ public sealed class Workspace
     /// <summary>The file's bytes, or null when no file has that path.</summary>
     public ReadOnlyMemory<byte>? TryRead(string path) => Find(path) is FileNode file ? file.ReadContent(_objects) : (ReadOnlyMemory<byte>?)null;
 
+    /// <summary>
+    /// Up to <paramref name="length"/> bytes of the file from <paramref name="offset"/>, or null when no
+    /// file has that path. For a stored large file only the chunks the range overlaps are read.
+    /// </summary>
+    public byte[]? TryReadRange(string path, long offset, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (Find(path) is not FileNode file)
+        {
+            return null;
+        }
+
+        if (file.StoredId is { } id)
+        {
+            return _objects.ReadRange(id, offset, length);
+        }
+
+        var content = file.ReadContent(_objects);
+        return offset >= content.Length ? [] : content.Span.Slice((int)offset, (int)Math.Min(length, content.Length - offset)).ToArray();
+    }
+
     /// <summary>The file's bytes; throws not-found when absent.</summary>
     public ReadOnlyMemory<byte> Read(string path) =>
         TryRead(path) ?? throw new NotFoundException(path, $"No file '{path}' in the workspace.");
@@ -77,9 +99,9 @@ public sealed class Workspace
         Root = Root.With(_objects, EntryName.SplitPath(path), 0, new FileNode(kind, content), path);
     }
 
-    /// <summary>Sets a file to a blob already encoded and hashed by the caller; the blob is stored with the next commit.</summary>
-    internal void WriteEncoded(string path, EntryKind kind, ObjectId id, byte[] encoding) =>
-        Root = Root.With(_objects, EntryName.SplitPath(path), 0, new FileNode(kind, id, encoding), path);
+    /// <summary>Sets a file to content already encoded and hashed by the caller; its objects are stored with the next commit.</summary>
+    internal void WriteEncoded(string path, EntryKind kind, Objects.Chunking.EncodedContent encoded) =>
+        Root = Root.With(_objects, EntryName.SplitPath(path), 0, new FileNode(kind, encoded), path);
 
     /// <summary>Sets a file to a blob that is already stored.</summary>
     internal void WriteStored(string path, EntryKind kind, ObjectId id) =>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Helios.Core.Errors;
 using Helios.Core.Objects;
+using Helios.Core.Objects.Chunking;
 using Helios.Core.Storage;
 
 namespace Helios.Core.Repositories;
@@ -42,9 +43,15 @@ internal sealed class SaveBatch
 
     private readonly List<WorkspaceNode> _nodes = [];
 
-    public void Add(WorkspaceNode node, ObjectId id, byte[] bytes)
+    public void Add(WorkspaceNode node, ObjectId id, byte[] bytes, ObjectId? deltaBase = null)
     {
-        Objects.Add(new EncodedObject(id, bytes));
+        Objects.Add(new EncodedObject(id, bytes, deltaBase == id ? null : deltaBase));
+        _nodes.Add(node);
+    }
+
+    public void Add(WorkspaceNode node, IEnumerable<EncodedObject> objects)
+    {
+        Objects.AddRange(objects);
         _nodes.Add(node);
     }
 
@@ -57,7 +64,7 @@ internal sealed class SaveBatch
     }
 }
 
-/// <summary>A file: its kind and either its stored id, its bytes, or both.</summary>
+/// <summary>A file: its kind and either its stored id, its bytes, or its encoded content.</summary>
 internal sealed class FileNode : WorkspaceNode
 {
     public FileNode(EntryKind kind, ObjectId id)
@@ -73,40 +80,69 @@ internal sealed class FileNode : WorkspaceNode
         Content = content;
     }
 
-    /// <summary>A file whose blob the caller has already encoded and hashed (a working tree file read from disk).</summary>
-    public FileNode(EntryKind kind, ObjectId id, byte[] encoding)
+    /// <summary>A file whose content the caller has already encoded and hashed (a working tree file read from disk).</summary>
+    public FileNode(EntryKind kind, EncodedContent encoded)
     {
         Kind = kind;
-        SetId(id);
-        _encoding = encoding;
+        SetId(encoded.Id);
+        _encoded = encoded;
     }
 
-    private readonly byte[]? _encoding;
+    private FileNode(FileNode other, ObjectId previous)
+    {
+        Kind = other.Kind;
+        Content = other.Content;
+        _encoded = other._encoded;
+        if (other.HasId)
+        {
+            SetId(other.Id);
+        }
+
+        Previous = previous;
+    }
+
+    private readonly EncodedContent? _encoded;
 
     public EntryKind Kind { get; }
 
     /// <summary>The bytes when written in this session; empty-and-unset when only the id is known.</summary>
     public ReadOnlyMemory<byte>? Content { get; }
 
+    /// <summary>
+    /// The stored content this file replaced at its path (the version in the workspace's base), or
+    /// null: passed to the store as a delta-base hint, never read here.
+    /// </summary>
+    public ObjectId? Previous { get; }
+
+    /// <summary>This node as the replacement of <paramref name="existing"/> at the same path: carries the previous version's id as a hint.</summary>
+    public FileNode Replacing(FileNode existing)
+    {
+        // A gitlink's id names no object here, so it is no base for anything.
+        var previous = existing.Kind == EntryKind.Gitlink ? null : existing._stored ? existing.Id : existing.Previous;
+        return _stored || Kind == EntryKind.Gitlink || previous is null || previous == Previous ? this : new FileNode(this, previous.Value);
+    }
+
+    /// <summary>The content id when the content is stored (so it can be read in ranges), else null.</summary>
+    public ObjectId? StoredId => _stored ? Id : null;
+
     public ReadOnlyMemory<byte> ReadContent(ObjectDatabase objects) =>
-        Content ?? (_encoding is { } e ? ((Blob)ObjectCodec.Decode(Id, e)).Content : objects.Read<Blob>(Id).Content);
+        Content ?? (_encoded is { } e ? e.ToContent() : objects.ReadContent(Id));
 
     /// <summary>
-    /// The blob id, hashing the content once. With a batch, an unstored blob's encoding is queued;
-    /// without one, this only hashes.
+    /// The content id (a blob or chunked blob), hashing the content once. With a batch, unstored
+    /// objects are queued with delta-base hints from <see cref="Previous"/>; without one, this only hashes.
     /// </summary>
-    public ObjectId Save(SaveBatch? batch)
+    public ObjectId Save(ObjectDatabase objects, SaveBatch? batch)
     {
         if (_stored || (batch is null && HasId))
         {
             return Id;
         }
 
-        var bytes = _encoding ?? ObjectCodec.EncodeBlob(Content!.Value.Span);
-        var id = HasId ? Id : ObjectId.Of(bytes);
-        SetId(id);
-        batch?.Add(this, id, bytes);
-        return id;
+        var encoded = _encoded ?? objects.EncodeContent(Content!.Value.Span);
+        SetId(encoded.Id);
+        batch?.Add(this, encoded.Objects(objects, Previous));
+        return encoded.Id;
     }
 }
 
@@ -134,6 +170,17 @@ internal sealed class DirectoryNode : WorkspaceNode
     // Cleared once this node is saved for storage.
     private DirectoryNode? _patchOrigin;
     private readonly ImmutableArray<string> _patchedNames = [];
+
+    // The stored tree this directory was derived from (the same directory in the workspace's base),
+    // passed to the store as a delta-base hint when this one is saved.
+    private ObjectId? _previous;
+
+    /// <summary>What a node derived from this one names as its previous version.</summary>
+    private ObjectId? PreviousForDerived => _stored ? Id : _previous;
+
+    /// <summary>A node with <paramref name="children"/> that replaces this one at the same path.</summary>
+    private DirectoryNode Derive(ImmutableSortedDictionary<string, WorkspaceNode> children) =>
+        new(children) { _previous = PreviousForDerived };
 
     public DirectoryNode(ObjectId storedTree)
     {
@@ -197,7 +244,7 @@ internal sealed class DirectoryNode : WorkspaceNode
             {
                 var (kind, childId) = _children![name] switch
                 {
-                    FileNode file => (file.Kind, file.Save(batch)),
+                    FileNode file => (file.Kind, file.Save(objects, batch)),
                     var dir => (EntryKind.Tree, ((DirectoryNode)dir).Save(objects, batch)),
                 };
                 PatchEntry(bytes, name, kind, childId);
@@ -215,7 +262,7 @@ internal sealed class DirectoryNode : WorkspaceNode
         if (batch is not null)
         {
             _patchOrigin = null;
-            batch.Add(this, id, bytes);
+            batch.Add(this, id, bytes, _previous);
             if (tree is not null)
             {
                 objects.Remember(id, tree);
@@ -234,7 +281,7 @@ internal sealed class DirectoryNode : WorkspaceNode
             switch (child)
             {
                 case FileNode file:
-                    entries.Add(new TreeEntry(name, file.Kind, file.Save(batch)));
+                    entries.Add(new TreeEntry(name, file.Kind, file.Save(objects, batch)));
                     break;
                 case DirectoryNode { IsEmpty: false } dir:
                     entries.Add(new TreeEntry(name, EntryKind.Tree, dir.Save(objects, batch)));
@@ -297,8 +344,8 @@ internal sealed class DirectoryNode : WorkspaceNode
             ? (o, _patchedNames.Contains(name) ? _patchedNames : _patchedNames.Add(name))
             : (_stored ? this : null, ImmutableArray.Create(name));
         return origin is null || names.Length > MaxPatchedEntries
-            ? new DirectoryNode(children)
-            : new DirectoryNode(children, origin, names);
+            ? Derive(children)
+            : new DirectoryNode(children, origin, names) { _previous = PreviousForDerived };
     }
 
     /// <summary>This directory's canonical bytes; a stored directory encodes its tree (in L0 once loaded) on first use.</summary>
@@ -326,12 +373,12 @@ internal sealed class DirectoryNode : WorkspaceNode
 
             if (leaf is null)
             {
-                return existing is null ? this : new DirectoryNode(children.Remove(name));
+                return existing is null ? this : Derive(children.Remove(name));
             }
 
             return existing is null
-                ? new DirectoryNode(children.SetItem(name, leaf))
-                : WithChangedEntry(children.SetItem(name, leaf), name);
+                ? Derive(children.SetItem(name, leaf))
+                : WithChangedEntry(children.SetItem(name, leaf.Replacing((FileNode)existing)), name);
         }
 
         DirectoryNode child;
@@ -352,11 +399,11 @@ internal sealed class DirectoryNode : WorkspaceNode
 
         if (child.IsEmpty)
         {
-            return new DirectoryNode(children.Remove(name));
+            return Derive(children.Remove(name));
         }
 
         return existing is null
-            ? new DirectoryNode(children.SetItem(name, child))
+            ? Derive(children.SetItem(name, child))
             : WithChangedEntry(children.SetItem(name, child), name);
     }
 }

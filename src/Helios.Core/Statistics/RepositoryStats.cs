@@ -277,13 +277,14 @@ public static class RepositoryStatsCollector
         private ObjectLink[] Read(ObjectId id, out bool isCommit)
         {
             isCommit = false;
-            if (objects.TryGet(id) is not { Length: > 0 } bytes || ObjectLinks.IsLeaf((ObjectType)bytes[0]))
-            {
-                return [];
-            }
-
             try
             {
+                // A store may refuse unreadable bytes (fsck reports them); stats counts what it can read.
+                if (objects.TryGet(id) is not { Length: > 0 } bytes || ObjectLinks.IsLeaf((ObjectType)bytes[0]))
+                {
+                    return [];
+                }
+
                 var obj = ObjectCodec.Decode(id, bytes);
                 isCommit = obj is Commit;
                 return ObjectLinks.Of(obj).ToArray();

@@ -9,16 +9,31 @@ namespace Helios.Core.Storage;
 /// Below it sit L1 (<c>CachingObjectStore</c>) and L2 (the backend, behind <see cref="VerifyingObjectStore"/>).
 /// Thread-safe.
 /// </summary>
-public sealed class ObjectDatabase
+public sealed partial class ObjectDatabase
 {
     private readonly IObjectStore _store;
     private readonly LruCache<ObjectId, HeliosObject> _decoded;
 
-    public ObjectDatabase(IObjectStore store, long decodedCacheBytes = 64L << 20)
+    /// <summary>Files longer than this many bytes are stored chunked unless a repository says otherwise (64 KiB).</summary>
+    public const long DefaultChunkingThreshold = 64 << 10;
+
+    public ObjectDatabase(IObjectStore store, long decodedCacheBytes = 64L << 20, long chunkingThreshold = DefaultChunkingThreshold)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(chunkingThreshold);
+        ChunkingThreshold = chunkingThreshold;
         _store = store;
         _decoded = new LruCache<ObjectId, HeliosObject>(decodedCacheBytes, o => o.ApproximateSize);
     }
+
+    /// <summary>
+    /// Content longer than this many bytes is stored as a chunked blob, shorter content as one blob
+    /// (<see cref="Objects.Chunking.EncodedContent.Encode"/>). Part of a file's identity: see docs/object-format.md.
+    /// </summary>
+    public long ChunkingThreshold { get; }
+
+    /// <summary>Encodes file content under this database's chunking threshold.</summary>
+    public Objects.Chunking.EncodedContent EncodeContent(ReadOnlySpan<byte> content) =>
+        Objects.Chunking.EncodedContent.Encode(content, ChunkingThreshold);
 
     /// <summary>The store beneath L0 (L1, then L2).</summary>
     public IObjectStore Store => _store;

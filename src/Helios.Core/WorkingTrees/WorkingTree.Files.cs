@@ -238,7 +238,7 @@ public sealed partial class WorkingTree
             return;
         }
 
-        var (version, encoding) = ReadFile(entry.Path, stat);
+        var (version, encoding) = ReadFile(entry, stat);
         entry.Disk = version;
         entry.Encoding = encoding;
         // Trust the stat only if the file did not change while it was read.
@@ -247,10 +247,24 @@ public sealed partial class WorkingTree
         entry.SeenStat = stable ? stat : default;
     }
 
-    private (FileVersion Version, byte[] Encoding) ReadFile(string path, FileStat stat)
+    /// <summary>
+    /// Reads and encodes the file under the repository's chunking threshold. When that id differs
+    /// from the base's but the base recorded the same bytes the other way (a plain blob where the
+    /// threshold now chunks, or the reverse: the threshold changed since), the file is unchanged and
+    /// keeps the base's id; the encoding is then null, as nothing needs storing.
+    /// </summary>
+    private (FileVersion Version, Objects.Chunking.EncodedContent? Encoding) ReadFile(IndexEntry entry, FileStat stat)
     {
-        var encoding = ObjectCodec.EncodeBlob(ReadContent(path, stat));
-        return (new FileVersion(KindOf(stat), ObjectId.Of(encoding)), encoding);
+        var content = ReadContent(entry.Path, stat);
+        var encoded = _repository.Objects.EncodeContent(content);
+        var version = new FileVersion(KindOf(stat), encoded.Id);
+        if (entry.Head is { } head && head.Kind == version.Kind && head.Id != version.Id && MayBeOtherRepresentation(encoded, head.Id)
+            && encoded.AlternateId(content) == head.Id)
+        {
+            return (head, null);
+        }
+
+        return (version, encoded);
     }
 
     private byte[] ReadContent(string path, FileStat stat)
@@ -268,8 +282,16 @@ public sealed partial class WorkingTree
         }
     }
 
-    /// <summary>The entry's disk content as a blob encoding, reading the file again if the scan used the stat cache.</summary>
-    private byte[] ReadEncoded(IndexEntry entry)
+    /// <summary>
+    /// False when the base's id cannot be the other representation of these bytes, so an edited
+    /// large file is not hashed twice: a chunked file whose base is chunked too (a listing read, small)
+    /// simply changed. A small file's other id costs little, so it is always computed.
+    /// </summary>
+    private bool MayBeOtherRepresentation(Objects.Chunking.EncodedContent encoded, ObjectId recorded) =>
+        encoded.Chunked is null || _repository.Objects.TryRead(recorded) is not ChunkedBlob;
+
+    /// <summary>The entry's disk content encoded for storage, reading the file again if the scan used the stat cache.</summary>
+    private Objects.Chunking.EncodedContent ReadEncoded(IndexEntry entry)
     {
         if (entry.Encoding is { } cached)
         {
@@ -277,8 +299,8 @@ public sealed partial class WorkingTree
         }
 
         var stat = LStatInside(entry.Path) ?? throw new HeliosException(HeliosErrorCode.Conflict, $"'{entry.Path}' disappeared while Helios was reading the worktree; run the command again.");
-        var (version, encoding) = ReadFile(entry.Path, stat);
-        if (version != entry.Disk)
+        var (version, encoding) = ReadFile(entry, stat);
+        if (version != entry.Disk || encoding is null)
         {
             throw new HeliosException(HeliosErrorCode.Conflict, $"'{entry.Path}' changed while Helios was reading the worktree; run the command again.");
         }
@@ -666,16 +688,16 @@ public sealed partial class WorkingTree
             return;
         }
 
-        var content = _repository.Objects.Read<Blob>(version.Id).Content;
         if (version.Kind == EntryKind.Symlink)
         {
-            File.CreateSymbolicLink(absolute, System.Text.Encoding.UTF8.GetString(content.Span));
+            var target = _repository.Objects.ReadContent(version.Id);
+            File.CreateSymbolicLink(absolute, System.Text.Encoding.UTF8.GetString(target.Span));
             return;
         }
 
         // A new path is created in place (exclusively); an existing file is replaced atomically, so a
         // reader never sees it half-written.
-        if (existing is null && TryCreate(absolute, content.Span, version.Kind))
+        if (existing is null && TryCreate(absolute, version.Id, version.Kind))
         {
             return;
         }
@@ -683,7 +705,7 @@ public sealed partial class WorkingTree
         string temp = Path.Combine(Path.GetDirectoryName(absolute)!, $".helios-{Guid.NewGuid():N}.tmp");
         try
         {
-            TryCreate(temp, content.Span, version.Kind);
+            TryCreate(temp, version.Id, version.Kind);
             File.Move(temp, absolute, overwrite: true);
         }
         catch
@@ -694,7 +716,8 @@ public sealed partial class WorkingTree
     }
 
     /// <summary>Creates a file that must not exist yet; false when something appeared there meanwhile.</summary>
-    private static bool TryCreate(string path, ReadOnlySpan<byte> content, EntryKind kind)
+    /// <remarks>Content is streamed a chunk at a time, so a large chunked file is never held in memory whole.</remarks>
+    private bool TryCreate(string path, ObjectId content, EntryKind kind)
     {
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (kind == EntryKind.Executable && !OperatingSystem.IsWindows())
@@ -703,15 +726,30 @@ public sealed partial class WorkingTree
             options.UnixCreateMode = (UnixFileMode)0b111_101_101;
         }
 
+        FileStream stream;
         try
         {
-            using var stream = new FileStream(path, options);
-            stream.Write(content);
-            return true;
+            stream = new FileStream(path, options);
         }
         catch (IOException) when (File.Exists(path))
         {
             return false;
+        }
+
+        try
+        {
+            using (stream)
+            {
+                _repository.Objects.CopyContent(content, stream);
+            }
+
+            return true;
+        }
+        catch
+        {
+            // A missing chunk or a full disk must not leave half a file behind at a new path.
+            File.Delete(path);
+            throw;
         }
     }
 }

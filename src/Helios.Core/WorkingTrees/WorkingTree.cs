@@ -190,7 +190,7 @@ public sealed partial class WorkingTree
             {
                 if (entry.Disk is { } disk)
                 {
-                    blobs.Add(new EncodedObject(disk.Id, ReadEncoded(entry)));
+                    blobs.AddRange(ReadEncoded(entry).Objects(_repository.Objects, entry.Head is { Kind: not EntryKind.Gitlink } head ? head.Id : null));
                 }
 
                 entry.Stage(entry.Disk);
@@ -284,7 +284,7 @@ public sealed partial class WorkingTree
             }
             else
             {
-                workspace.WriteEncoded(entry.Path, v.Kind, v.Id, ReadEncoded(entry));
+                workspace.WriteEncoded(entry.Path, v.Kind, ReadEncoded(entry));
             }
 
             committed.Add((entry, version));

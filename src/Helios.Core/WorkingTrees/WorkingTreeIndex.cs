@@ -54,7 +54,7 @@ internal sealed class IndexEntry(string path)
 
     public bool Visited { get; set; }
 
-    public byte[]? Encoding { get; set; }
+    public Objects.Chunking.EncodedContent? Encoding { get; set; }
 
     /// <summary>What a commit of the staged state records: staged content, else the base file.</summary>
     public FileVersion? Indexed => StagedDelete ? null : Staged ?? Head;

@@ -259,6 +259,35 @@ public sealed class GarbageCollectorTests : IDisposable
     }
 
     [Fact]
+    public void Chunks_of_a_kept_large_file_stay_and_chunks_only_a_dropped_version_used_are_deleted()
+    {
+        var ws = _repo.OpenHead();
+        var random = new Random(5);
+        var v1 = new byte[1 << 20];
+        random.NextBytes(v1);
+        ws.Write("model.bin", v1);
+        var c1 = _repo.Commit(ws, "v1").EnsureCommitted();
+        var v2 = (byte[])v1.Clone();
+        random.NextBytes(v2.AsSpan(500_000, 4096));
+        ws.Write("model.bin", v2);
+        _repo.Commit(ws, "v2").EnsureCommitted();
+        var v2File = _repo.ReadCommit(_repo.HeadCommit!.Value).Tree;
+        _repo.Reset(ws, c1, ResetMode.Hard);
+        Commit(ws, "other.txt", "so that the newest record does not name v2");
+        int before = _storage.Objects.Enumerate().Count();
+        _clock.Advance(2 * Hour);
+
+        var report = GarbageCollector.Collect(_repo, new GcOptions { ExpireBefore = _clock.Now });
+
+        // v2's commit, its root tree, its chunked blob and the one or two chunks around the edit.
+        Assert.InRange(report.Deleted, 4, 7);
+        Assert.Equal(before - report.Deleted, _storage.Objects.Enumerate().Count());
+        Assert.False(_storage.Objects.Contains(v2File));
+        Assert.Equal(v1, _repo.OpenWorkspace(Repository.DefaultBranch).Read("model.bin").ToArray());
+        AssertFsckClean();
+    }
+
+    [Fact]
     public void A_negative_grace_period_is_refused_before_anything_changes()
     {
         var e = Assert.Throws<Errors.HeliosException>(() => GarbageCollector.Collect(_repo, new GcOptions { GracePeriod = TimeSpan.FromSeconds(-1) }));

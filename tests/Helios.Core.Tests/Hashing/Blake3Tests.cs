@@ -5,7 +5,7 @@ using Helios.Core.Hashing;
 
 namespace Helios.Core.Tests.Hashing;
 
-public sealed class Blake3Tests : IDisposable
+public sealed partial class Blake3Tests : IDisposable
 {
     private static readonly Lazy<Vectors> OfficialVectors = new(LoadVectors);
 

@@ -6,5 +6,5 @@ namespace Helios.Core.Tests.Storage;
 
 public sealed class InMemoryRepositoryStorageTests : RepositoryStorageContract
 {
-    protected override IRepositoryStorage CreateEmptyStorage() => new InMemoryRepositoryStorage();
+    protected override IRepositoryStorage CreateEmptyStorage(TimeProvider clock) => new InMemoryRepositoryStorage(clock);
 }

@@ -5,7 +5,7 @@ public sealed class InMemoryRepositoryStorage : IRepositoryStorage
 {
     private readonly InMemoryObjectStore _objects;
 
-    /// <summary>An empty backend whose objects' stored-at times come from <paramref name="clock"/> (default: the system clock).</summary>
+    /// <param name="clock">Stamps <see cref="StoredObjectInfo.StoredAt"/>; the system clock when null.</param>
     public InMemoryRepositoryStorage(TimeProvider? clock = null)
     {
         _objects = new InMemoryObjectStore(clock);
