@@ -13,18 +13,19 @@
 # --out FILE     also write the table to FILE (markdown), for bench/report
 # --keep         keep the repositories (the path is printed)
 # --helios BIN   the helios program (default: .build/cli/helios, built by ./helios)
-# --nodelta KV   a `helios config set` KEY=VALUE that stores without deltas; when given, every version
-#                is also read back from a second repository with that setting, for the read-back ratio
+# --nodelta KV   the `helios config set` KEY=VALUE that stores without deltas (default
+#                storage.max_delta_depth=0): every version is also read back from a second repository with
+#                that setting, for the read-back ratio; `--nodelta none` skips that comparison
 #
 # Full run: about 3.3 GB of git loose objects for W3 and several minutes; run on a quiet machine.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "storage.sh: $*" >&2; exit 2; }
 
-quick=() workloads="w1,w2,w3" dir_arg="" out="" keep=0 helios_arg="" nodelta=""
+quick=() workloads="w1,w2,w3" dir_arg="" out="" keep=0 helios_arg="" nodelta="storage.max_delta_depth=0"
 while (($#)); do
   case $1 in
     --quick) quick=(--quick) ;;
@@ -34,7 +35,7 @@ while (($#)); do
     --out) [[ $# -ge 2 ]] || die "--out needs a file"; out=$(realpath -m "$2"); shift ;;
     --keep) keep=1 ;;
     --helios) [[ $# -ge 2 ]] || die "--helios needs a program"; helios_arg=$(realpath "$2"); shift ;;
-    --nodelta) [[ $# -ge 2 ]] || die "--nodelta needs KEY=VALUE"; nodelta=$2; shift ;;
+    --nodelta) [[ $# -ge 2 ]] || die "--nodelta needs KEY=VALUE or none"; nodelta=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
   esac
@@ -57,6 +58,7 @@ else
   HELIOS="$root/.build/cli/helios"
 fi
 [[ -x $HELIOS ]] || die "$HELIOS was not built"
+[[ $nodelta == none ]] && nodelta=""
 
 if [[ -n $dir_arg ]]; then
   base=$dir_arg
