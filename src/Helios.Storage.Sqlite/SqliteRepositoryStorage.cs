@@ -46,27 +46,31 @@ public sealed class SqliteRepositoryStorage : IRepositoryStorage, IStorageMainte
     public StorageSpace MeasureSpace() => _db.Read(s => Measure(s));
 
     /// <summary>
-    /// Checkpoints the write-ahead log into the database and truncates it (<c>wal_checkpoint(TRUNCATE)</c>;
-    /// when a reader still uses the log, SQLite checkpoints what it can and the log shrinks on a later run),
-    /// then releases free pages: with <paramref name="full"/>, <c>VACUUM</c> (rewrites the whole file: O(store
-    /// size) time and up to twice its size in temporary disk; writers wait meanwhile); without it,
-    /// <c>incremental_vacuum</c>, which frees pages only in a store created with <c>auto_vacuum=INCREMENTAL</c>
-    /// (elsewhere free pages stay in the file and new objects reuse them before it grows).
+    /// Releases free pages, then checkpoints the write-ahead log into the database and truncates it
+    /// (<c>wal_checkpoint(TRUNCATE)</c>; when a reader still uses the log, SQLite checkpoints what it can and the
+    /// log shrinks on a later run). Without <paramref name="full"/>: <see cref="SqliteObjectStore.ReclaimFreePages"/>
+    /// (incremental vacuum: stores created with schema 2 or later; older ones keep free pages for reuse). With it:
+    /// <c>VACUUM</c>, which rewrites the whole file compactly (O(store size) time and up to the store's size again
+    /// in temporary disk; writers wait meanwhile) and works on any store.
     /// </summary>
-    public StorageSpace ReclaimSpace(bool full) => _db.Maintain(s =>
+    public StorageSpace ReclaimSpace(bool full)
     {
-        if (full)
+        if (!full)
         {
-            s.ExecuteScript("VACUUM");
-        }
-        else
-        {
-            s.ExecuteScript("PRAGMA incremental_vacuum");
+            _objects.ReclaimFreePages();
         }
 
-        s.ExecuteScript("PRAGMA wal_checkpoint(TRUNCATE)");
-        return Measure(s);
-    });
+        return _db.Maintain(s =>
+        {
+            if (full)
+            {
+                s.ExecuteScript("VACUUM");
+            }
+
+            s.ExecuteScript("PRAGMA wal_checkpoint(TRUNCATE)");
+            return Measure(s);
+        });
+    }
 
     private StorageSpace Measure(SqliteSession s)
     {

@@ -131,8 +131,10 @@ public sealed class SqliteGcTests : IDisposable
         Assert.Equal(0, second.KeptAsDeltaBase);
     }
 
-    [Fact]
-    public void Gc_deletes_garbage_from_disk_and_aggressive_gc_returns_the_space_to_the_file_system()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Gc_deletes_garbage_from_disk_and_returns_the_space_to_the_file_system_with_or_without_aggressive(bool aggressive)
     {
         string path = _temp.NewPath();
         var storage = _temp.Open(path);
@@ -154,7 +156,7 @@ public sealed class SqliteGcTests : IDisposable
         repo.Commit(ws, "after").EnsureCommitted();
         var before = storage.MeasureSpace();
 
-        var report = GarbageCollector.Collect(repo, new GcOptions { GracePeriod = TimeSpan.Zero, ExpireBefore = DateTimeOffset.UtcNow.AddSeconds(1), Aggressive = true });
+        var report = GarbageCollector.Collect(repo, new GcOptions { GracePeriod = TimeSpan.Zero, ExpireBefore = DateTimeOffset.UtcNow.AddSeconds(1), Aggressive = aggressive });
 
         Assert.True(report.Deleted >= 19 * 3, $"deleted {report.Deleted}");
         Assert.True(report.DeletedStoredBytes >= 19 * 64 * 1024 * 9 / 10, $"deleted {report.DeletedStoredBytes} bytes");
