@@ -70,5 +70,47 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr) : IDisposab
         }
     }
 
+    /// <summary>How long this command's commit took, recorded in <c>.helios/metrics</c> for <c>helios stats</c>.</summary>
+    public TimeSpan? CommitLatency { get; set; }
+
+    /// <summary>Set by a command that moved refs: when it succeeds, an automatic gc may be due.</summary>
+    public bool MayLeaveGarbage { get; set; }
+
+    /// <summary>Set by gc and stats, whose own reads would skew the cache figures of the metrics log.</summary>
+    public bool SkipMetrics { get; set; }
+
+    /// <summary>
+    /// After a successful command: records its metrics and starts an automatic gc when one is due
+    /// (<see cref="Maintenance.AutoGc"/>). Best effort; never throws.
+    /// </summary>
+    public void Finish(bool succeeded)
+    {
+        if (_repository is null || _layout is null)
+        {
+            return;
+        }
+
+        if (!SkipMetrics)
+        {
+            Maintenance.MetricsLog.Append(_layout.CommonDirectory, CommitLatency, _repository.CacheStatistics);
+        }
+
+        if (succeeded && MayLeaveGarbage)
+        {
+            try
+            {
+                var config = HeliosConfig.Load(_layout.CommonDirectory);
+                if (config.AutoGcEnabled)
+                {
+                    Maintenance.AutoGc.MaybeStart(_layout.CommonDirectory, _layout.MainRoot, config.AutoGcInterval);
+                }
+            }
+            catch (HeliosException)
+            {
+                // A config the command itself read fine cannot fail here; if it changed meanwhile, skip this once.
+            }
+        }
+    }
+
     public void Dispose() => _repository?.Dispose();
 }

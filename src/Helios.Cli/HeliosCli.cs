@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Helios.Cli.Commands;
 using Helios.Core.Errors;
 
@@ -48,7 +49,10 @@ public static class HeliosCli
                 }
             }
 
-            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            int code = parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            context.MayLeaveGarbage |= MovesRefs(parse);
+            context.Finish(code == ExitCodes.Success);
+            return code;
         }
         catch (HeliosException e)
         {
@@ -68,6 +72,38 @@ public static class HeliosCli
             if (verbose) stderr.WriteLine(e);
             return ExitCodes.Storage;
         }
+    }
+
+    /// <summary>The usual help, followed by the field table when the command is <c>stats</c>.</summary>
+    private sealed class FieldsHelp(SynchronousCommandLineAction inner, TextWriter stdout) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            int code = inner.Invoke(parseResult);
+            if (parseResult.CommandResult.Command.Name == "stats")
+            {
+                stdout.WriteLine(StatsCommand.Fields);
+            }
+
+            return code;
+        }
+    }
+
+    /// <summary>Commands that move or delete refs, after which unreachable objects (and aged log records) may be left for gc.</summary>
+    private static readonly HashSet<string> RefMovingCommands = new(StringComparer.Ordinal)
+    {
+        "commit", "reset", "undo", "branch", "checkout", "switch", "merge", "experiment", "memory", "worktree", "import",
+    };
+
+    private static bool MovesRefs(ParseResult parse)
+    {
+        var command = parse.CommandResult;
+        while (command.Parent is System.CommandLine.Parsing.CommandResult parent && parent.Command is not RootCommand)
+        {
+            command = parent;
+        }
+
+        return RefMovingCommands.Contains(command.Command.Name);
     }
 
     private static readonly Option<string?> DirectoryOption = new("-C")
@@ -92,6 +128,8 @@ public static class HeliosCli
         MemoryCommands.Add(root, context);
         WorktreeCommands.Add(root, context);
         FsckCommand.Add(root, context);
+        GcCommand.Add(root, context);
+        StatsCommand.Add(root, context);
         GitCommands.Add(root, context);
 
         var demo = new Command("demo", "Run an agent workflow (branch, commit variants, roll back, keep the best) on a repository in a temp folder and print timings.");
@@ -105,6 +143,10 @@ public static class HeliosCli
         root.Subcommands.Add(demo);
 
         root.Subcommands.Add(ConfigCommand.Build(() => context.Layout.CommonDirectory, stdout));
+
+        // stats --help also explains every field; the root's command list keeps its one line.
+        var help = root.Options.OfType<System.CommandLine.Help.HelpOption>().First();
+        help.Action = new FieldsHelp((SynchronousCommandLineAction)help.Action!, stdout);
 
         // Listed for --help only; Run dispatches it before parsing.
         root.Subcommands.Add(new Command("b3sum", "Print BLAKE3 checksums, exactly as Debian's b3sum does."));

@@ -104,6 +104,20 @@ internal sealed class SqliteDatabase
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="body"/> on the write session under the write lock but outside any transaction,
+    /// for statements SQLite refuses inside one (VACUUM, wal_checkpoint). Other processes' writers wait on
+    /// SQLite's own locks meanwhile.
+    /// </summary>
+    public T Maintain<T>(Func<SqliteSession, T> body)
+    {
+        lock (_writeLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return body(_writer);
+        }
+    }
+
     /// <summary>Runs <paramref name="body"/> on a pooled read session (outside any explicit transaction).</summary>
     public T Read<T>(Func<SqliteSession, T> body)
     {

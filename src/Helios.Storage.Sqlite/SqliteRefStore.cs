@@ -124,12 +124,89 @@ public sealed class SqliteRefStore : IRefStore
         });
     }
 
+    public OperationLogStart ReadOperationLogStart() =>
+        _db.Read(s => ReadStartText(s)) is { } text ? ParseStart(text) : OperationLogStart.Untrimmed;
+
+    public long TrimOperations(DateTimeOffset before) => _db.Write(s =>
+    {
+        // Decoded oldest first, in the writer's transaction: no record can be appended meanwhile.
+        long newest;
+        using (var last = s.Statement("SELECT coalesce(max(seq), 0) FROM oplog"))
+        {
+            last.Step();
+            newest = last.Int64(0);
+        }
+
+        OperationRecord? lastRemoved = null;
+        using (var scan = s.Statement("SELECT seq, data FROM oplog WHERE seq < ?1 ORDER BY seq"))
+        {
+            scan.Bind(1, newest);
+            while (scan.Step())
+            {
+                var record = OperationRecord.Decode(scan.Int64(0), scan.Blob(1).ToArray());
+                if (record.Info.Time >= before)
+                {
+                    break;
+                }
+
+                lastRemoved = record;
+            }
+        }
+
+        if (lastRemoved is null)
+        {
+            return (0L, false);
+        }
+
+        long removed;
+        using (var count = s.Statement("SELECT count(*) FROM oplog WHERE seq <= ?1"))
+        {
+            count.Bind(1, lastRemoved.Sequence);
+            count.Step();
+            removed = count.Int64(0);
+        }
+
+        using (var delete = s.Statement("DELETE FROM oplog WHERE seq <= ?1"))
+        {
+            delete.Bind(1, lastRemoved.Sequence);
+            delete.Step();
+        }
+
+        using (var start = s.Statement(
+            "INSERT INTO helios_meta(key, value) VALUES ('" + StartKey + "', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value"))
+        {
+            start.Bind(1, FormattableString.Invariant($"{lastRemoved.Sequence + 1} {lastRemoved.Hash}"));
+            start.Step();
+        }
+
+        return (removed, true);
+    });
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _db.Release();
         }
+    }
+
+    // A helios_meta row rather than a column: stores written before trimming existed need no migration.
+    private const string StartKey = "oplog_start";
+
+    private static string? ReadStartText(SqliteSession s)
+    {
+        using var statement = s.Statement("SELECT value FROM helios_meta WHERE key = '" + StartKey + "'");
+        return statement.Step() ? statement.Text(0) : null;
+    }
+
+    private OperationLogStart ParseStart(string text)
+    {
+        var parts = text.Split(' ');
+        return parts.Length == 2 && long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long sequence)
+            && sequence > 1 && ObjectId.TryParse(parts[1], out var previous)
+            ? new OperationLogStart(sequence, previous)
+            : throw new Core.Errors.HeliosException(Core.Errors.HeliosErrorCode.Corruption,
+                $"The Helios store '{_db.Path}' records an unreadable start of its operation log ('{text}'); restore it from a backup.");
     }
 
     private static RefTarget? ReadRef(SqliteSession s, RefName name) =>

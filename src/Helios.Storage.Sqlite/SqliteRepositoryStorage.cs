@@ -8,13 +8,15 @@ namespace Helios.Storage.Sqlite;
 /// every write is a <c>BEGIN IMMEDIATE</c> transaction that waits up to the busy timeout for others.
 /// Disposing it closes the file; both stores stop working.
 /// </summary>
-public sealed class SqliteRepositoryStorage : IRepositoryStorage
+public sealed class SqliteRepositoryStorage : IRepositoryStorage, IStorageMaintenance
 {
+    private readonly SqliteDatabase _db;
     private readonly SqliteObjectStore _objects;
     private readonly SqliteRefStore _refs;
 
     private SqliteRepositoryStorage(SqliteDatabase db)
     {
+        _db = db;
         Path = db.Path;
         _objects = new SqliteObjectStore(db);
         _refs = new SqliteRefStore(db);
@@ -39,6 +41,55 @@ public sealed class SqliteRepositoryStorage : IRepositoryStorage
     /// </summary>
     public static SqliteRepositoryStorage Open(string path, SqliteStorageOptions? options = null) =>
         new(SqliteDatabase.Open(path, options ?? SqliteStorageOptions.Default));
+
+    /// <summary>The database file plus its write-ahead log; free pages from <c>PRAGMA freelist_count</c>.</summary>
+    public StorageSpace MeasureSpace() => _db.Read(s => Measure(s));
+
+    /// <summary>
+    /// Releases free pages, then checkpoints the write-ahead log into the database and truncates it
+    /// (<c>wal_checkpoint(TRUNCATE)</c>; when a reader still uses the log, SQLite checkpoints what it can and the
+    /// log shrinks on a later run). Without <paramref name="full"/>: <see cref="SqliteObjectStore.ReclaimFreePages"/>
+    /// (incremental vacuum: stores created with schema 2 or later; older ones keep free pages for reuse). With it:
+    /// <c>VACUUM</c>, which rewrites the whole file compactly (O(store size) time and up to the store's size again
+    /// in temporary disk; writers wait meanwhile) and works on any store.
+    /// </summary>
+    public StorageSpace ReclaimSpace(bool full)
+    {
+        if (!full)
+        {
+            _objects.ReclaimFreePages();
+        }
+
+        return _db.Maintain(s =>
+        {
+            if (full)
+            {
+                s.ExecuteScript("VACUUM");
+            }
+
+            s.ExecuteScript("PRAGMA wal_checkpoint(TRUNCATE)");
+            return Measure(s);
+        });
+    }
+
+    private StorageSpace Measure(SqliteSession s)
+    {
+        long pageSize, free;
+        using (var statement = s.Statement("SELECT page_size, freelist_count FROM pragma_page_size, pragma_freelist_count"))
+        {
+            statement.Step();
+            pageSize = statement.Int64(0);
+            free = statement.Int64(1);
+        }
+
+        return new StorageSpace(FileLength(Path) + FileLength(Path + "-wal"), free * pageSize);
+    }
+
+    private static long FileLength(string path)
+    {
+        var file = new FileInfo(path);
+        return file.Exists ? file.Length : 0;
+    }
 
     public void Dispose()
     {

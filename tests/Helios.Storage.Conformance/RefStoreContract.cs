@@ -348,6 +348,14 @@ public abstract class RefStoreContract : IDisposable
         Assert.Equal(before.Select(r => r.Encoded), reopened.ReadOperations().Select(r => r.Encoded));
         Assert.Equal(3, Committed(reopened.Commit(Tx(new RefUpdate(Ref("refs/heads/x"), null, a)))).Sequence);
         AssertChain(reopened.ReadOperations());
+
+        // The trim point survives reopening too.
+        reopened.TrimOperations(DateTimeOffset.UtcNow.AddDays(1));
+        var start = reopened.ReadOperationLogStart();
+        var again = Reopen(reopened);
+        _stores.Add(again);
+        Assert.Equal(new OperationLogStart(3, before[0].Hash), start);
+        Assert.Equal(start, again.ReadOperationLogStart());
     }
 
     [Fact]
@@ -390,6 +398,56 @@ public abstract class RefStoreContract : IDisposable
             Assert.Equal(value, reopened.Read(name));
             Assert.Equal(commits, oldestFirst.Count(r => r.Changes.Any(c => c.Name == name)));
         }
+    }
+
+    private static RefTransaction TxAt(DateTimeOffset time, params RefUpdate[] updates) =>
+        new(updates, new OperationInfo("test", "a timed transaction", time, "conformance"));
+
+    [Fact]
+    public void Trimming_removes_the_oldest_records_before_the_cutoff_and_the_chain_continues_from_the_trim_point()
+    {
+        var store = CreateStore();
+        var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var main = Ref("refs/heads/main");
+        RefTarget? value = null;
+        for (int i = 0; i < 5; i++)
+        {
+            var next = Target();
+            store.Commit(TxAt(t0.AddHours(i), new RefUpdate(main, value, next)));
+            value = next;
+        }
+
+        var third = store.ReadOperations().Single(r => r.Sequence == 3);
+        Assert.Equal(OperationLogStart.Untrimmed, store.ReadOperationLogStart());
+
+        long removed = store.TrimOperations(t0.AddHours(3)); // records at hours 0, 1 and 2
+
+        Assert.Equal(3, removed);
+        Assert.Equal([5L, 4L], store.ReadOperations().Select(r => r.Sequence));
+        Assert.Equal(new OperationLogStart(4, third.Hash), store.ReadOperationLogStart());
+        Assert.Equal(third.Hash, store.ReadOperations().Single(r => r.Sequence == 4).Previous);
+        var appended = Committed(store.Commit(TxAt(t0.AddHours(9), new RefUpdate(main, value, Target()))));
+        Assert.Equal(6, appended.Sequence);
+        Assert.Equal(store.ReadOperations(null, 2)[1].Hash, appended.Previous);
+        Assert.Equal([4L], store.ReadOperations(5).Select(r => r.Sequence));
+    }
+
+    [Fact]
+    public void Trimming_never_removes_the_newest_record_and_stops_at_the_first_record_that_is_not_old()
+    {
+        var store = CreateStore();
+        var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        // Times out of order (clocks of different processes): hour 0, hour 5, hour 1.
+        store.Commit(TxAt(t0, new RefUpdate(Ref("refs/heads/a"), null, Target())));
+        store.Commit(TxAt(t0.AddHours(5), new RefUpdate(Ref("refs/heads/b"), null, Target())));
+        store.Commit(TxAt(t0.AddHours(1), new RefUpdate(Ref("refs/heads/c"), null, Target())));
+
+        Assert.Equal(1, store.TrimOperations(t0.AddHours(2)));
+        Assert.Equal(0, store.TrimOperations(t0.AddHours(2)));
+        Assert.Equal(1, store.TrimOperations(t0.AddHours(10)));
+        Assert.Equal([3L], store.ReadOperations().Select(r => r.Sequence));
+        Assert.Equal(0, store.TrimOperations(t0.AddHours(100)));
+        Assert.Equal(0, CreateStore().TrimOperations(t0));
     }
 
     /// <summary>Asserts <paramref name="newestFirst"/> is the whole log: sequences n..1 without gaps, each record naming its predecessor's hash.</summary>

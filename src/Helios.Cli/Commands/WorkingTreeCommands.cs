@@ -105,11 +105,17 @@ internal static class WorkingTreeCommands
         }
 
         var worktree = context.Worktree;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = worktree.Commit(System.Text.Encoding.UTF8.GetBytes(message ?? ""), new CommitOptions
         {
             Metadata = metadata,
             AllowEmpty = allowEmpty,
         });
+        if (result is CommitResult.Committed)
+        {
+            context.CommitLatency = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        }
+
         switch (result)
         {
             case CommitResult.Committed committed:

@@ -71,7 +71,8 @@ public static class ConfigSchema
         new("ai_optimizations.snapshot_retention", ConfigValueType.Int, "500", "Recent experiment snapshots kept in memory."),
         new("ai_optimizations.parallel_hashing", ConfigValueType.Bool, "true", "Hash large inputs on all CPU cores."),
         new("cleanup.auto_gc_enabled", ConfigValueType.Bool, "false", "Collect garbage automatically after commands that create it."),
-        new("cleanup.snapshot_ttl", ConfigValueType.Duration, "48h", "Unreachable objects and experiments younger than this are kept by gc."),
+        new("cleanup.snapshot_ttl", ConfigValueType.Duration, "48h", "Automatic gc forgets operation-log records and discarded experiments older than this."),
+        new("cleanup.auto_gc_interval", ConfigValueType.Duration, "1h", "Automatic gc starts at most once per this interval."),
         new("user.name", ConfigValueType.String, "Helios Agent", "Author and committer name for commits that give none."),
         new("user.email", ConfigValueType.String, "agent@helios.local", "Author and committer email for commits that give none."),
     }.OrderBy(k => k.Name, StringComparer.Ordinal).ToArray();

@@ -99,6 +99,9 @@ public sealed class HeliosConfig
     /// <summary><c>cleanup.snapshot_ttl</c>.</summary>
     public TimeSpan SnapshotTtl => Duration("cleanup.snapshot_ttl");
 
+    /// <summary><c>cleanup.auto_gc_interval</c>: the least time between two automatic collections.</summary>
+    public TimeSpan AutoGcInterval => Duration("cleanup.auto_gc_interval");
+
     /// <summary>
     /// Reads <c>helios.yaml</c> in <paramref name="heliosDirectory"/> (the repository's <c>.helios</c>
     /// folder). A missing file (or folder) gives the defaults. O(size of the file).

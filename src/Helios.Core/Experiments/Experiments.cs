@@ -195,6 +195,53 @@ public sealed class Experiments(Repository repository)
             return (experiment with { Status = ExperimentStatus.Discarded }, deletions, $"discard, deleting {deletions.Count} branches");
         });
 
+    /// <summary>
+    /// The record refs of discarded experiments whose discard was recorded before <paramref name="before"/>
+    /// (what <see cref="ExpireDiscarded"/> would delete), with the ids they name. O(experiments).
+    /// </summary>
+    public IReadOnlyList<RefEntry> ExpirableDiscarded(DateTimeOffset before) =>
+        repository.Refs.List(RefPrefix)
+            .Where(e => e.Target.Id is { } id && IsExpired(id, before))
+            .ToArray();
+
+    /// <summary>
+    /// Forgets discarded experiments whose discard is older than <paramref name="before"/>: deletes their
+    /// record refs in one operation (garbage collection frees the record commits once nothing else names
+    /// them, which includes this operation's own log record while it is retained, so it can be undone). Returns the names forgotten; none is not an error.
+    /// A record that changed meanwhile makes the operation retry once from the new state.
+    /// </summary>
+    public IReadOnlyList<string> ExpireDiscarded(DateTimeOffset before, string agent = "")
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var expired = ExpirableDiscarded(before);
+            if (expired.Count == 0)
+            {
+                return [];
+            }
+
+            var names = expired.Select(e => e.Name.Value[RefPrefix.Length..]).ToArray();
+            var updates = expired.Select(e => new RefUpdate(e.Name, e.Target, null)).ToArray();
+            var result = repository.Refs.Commit(new RefTransaction(updates,
+                repository.Info("gc", $"expire {names.Length} discarded experiment(s): {string.Join(", ", names)}", agent)));
+            if (result is RefTransactionResult.Committed)
+            {
+                return names;
+            }
+
+            if (attempt > 0)
+            {
+                throw new HeliosException(HeliosErrorCode.Conflict, "Experiments changed twice while expiring discarded ones; run gc again.");
+            }
+        }
+    }
+
+    private bool IsExpired(ObjectId record, DateTimeOffset before)
+    {
+        var commit = repository.ReadCommit(record);
+        return commit.Metadata.TryGetValue(Key + "status", out var status) && status == "discarded" && commit.Committer.When < before;
+    }
+
     /// <summary>The branch of variant <paramref name="index"/>: <c>NAME/INDEX</c>.</summary>
     public static BranchName BranchOf(string name, int index) => BranchName.Parse($"{name}/{index}");
 

@@ -104,6 +104,7 @@ public static class Fsck
             var refs = _refs.List("");
             var corruptOperations = new List<long>();
             var operations = ReadOperationLog(corruptOperations);
+            var start = _refs.ReadOperationLogStart();
 
             CheckObjects();
             var roots = new List<Pending>();
@@ -127,7 +128,7 @@ public static class Fsck
             Walk(roots);
             CheckChunkedFiles();
             CheckGenerations();
-            CheckOperationChain(operations, corruptOperations);
+            CheckOperationChain(operations, corruptOperations, start);
             _problems.AddRange(_operationProblems.OrderBy(p => p.Operation));
             return new FsckReport
             {
@@ -405,7 +406,7 @@ public static class Fsck
             }
 
             // Blobs and state array pages point at nothing; the object pass hashed and decoded them.
-            if (type is ObjectType.Blob or ObjectType.StateArrayPage)
+            if (ObjectLinks.IsLeaf(type))
             {
                 _reachable++;
                 return;
@@ -417,106 +418,62 @@ public static class Fsck
                 return;
             }
 
-            switch (Verify(item.Id, bytes))
+            var obj = Verify(item.Id, bytes);
+            if (obj is null)
             {
-                case Commit commit:
-                    _reachable++;
-                    _reachedCommits.Add(item.Id, commit);
-                    foreach (var parent in commit.Parents)
+                return;
+            }
+
+            _reachable++;
+            if (obj is Commit commit)
+            {
+                _reachedCommits.Add(item.Id, commit);
+            }
+
+            if (obj is ChunkedBlob chunked)
+            {
+                for (int i = 0; i < chunked.Chunks.Count; i++)
+                {
+                    var chunk = chunked.Chunks[i];
+                    UsersOf(_chunkUsers, chunk.Id).Add(item.Id);
+                    if (_blobLengths.TryGetValue(chunk.Id, out int length) && length != chunk.Length)
                     {
-                        Push(stack, new Pending(parent, ObjectType.Commit, Via.CommitParent, item.Id));
+                        _badLengths.Add((item.Id, chunk.Id));
+                        _problems.Add(new FsckProblem(FsckProblemKind.ChunkLengthMismatch, item.Id, null, null,
+                            $"Chunked blob {item.Id} lists chunk {i} ({chunk.Id}) as {chunk.Length} bytes, but that blob holds {length}."));
                     }
+                }
+            }
 
-                    Push(stack, new Pending(commit.Tree, ObjectType.Tree, Via.CommitTree, item.Id));
-                    foreach (var root in commit.Roots)
-                    {
-                        Push(stack, new Pending(root.Id, root.Type, Via.CommitRoot, item.Id, root.Name));
-                    }
+            foreach (var link in ObjectLinks.Of(obj))
+            {
+                // File content is a blob or, for a large file, a chunked blob.
+                var expected = link.Expected;
+                if (link.Kind == LinkKind.TreeEntry && expected == ObjectType.Blob && _types.TryGetValue(link.Id, out var stored) && stored == ObjectType.ChunkedBlob)
+                {
+                    expected = ObjectType.ChunkedBlob;
+                    UsersOf(_fileEntries, link.Id).Add((item.Id, link.Name!));
+                }
 
-                    break;
-                case Collections.CollectionHeader header:
-                    _reachable++;
-                    Push(stack, new Pending(header.Root, ObjectType.CollectionNode, Via.CollectionRoot, item.Id));
-                    break;
-                case Collections.CollectionNode node:
-                    _reachable++;
-                    for (int i = 0; i < node.Count; i++)
-                    {
-                        if (!node.IsLeaf)
-                        {
-                            Push(stack, new Pending(node.Child(i), ObjectType.CollectionNode, Via.CollectionChild, item.Id));
-                        }
-                        else if (!node.Value(i).IsInline)
-                        {
-                            Push(stack, new Pending(node.Value(i).Blob, ObjectType.Blob, Via.CollectionValue, item.Id, node.Key(i)));
-                        }
-                    }
-
-                    break;
-                case Tag tag:
-                    _reachable++;
-                    Push(stack, new Pending(tag.Target, tag.TargetType, Via.TagTarget, item.Id));
-                    break;
-                case ChunkedBlob chunked:
-                    _reachable++;
-                    for (int i = 0; i < chunked.Chunks.Count; i++)
-                    {
-                        var chunk = chunked.Chunks[i];
-                        UsersOf(_chunkUsers, chunk.Id).Add(item.Id);
-                        if (_blobLengths.TryGetValue(chunk.Id, out int length) && length != chunk.Length)
-                        {
-                            _badLengths.Add((item.Id, chunk.Id));
-                            _problems.Add(new FsckProblem(FsckProblemKind.ChunkLengthMismatch, item.Id, null, null,
-                                $"Chunked blob {item.Id} lists chunk {i} ({chunk.Id}) as {chunk.Length} bytes, but that blob holds {length}."));
-                        }
-
-                        Push(stack, new Pending(chunk.Id, ObjectType.Blob, Via.Chunk, item.Id, i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                    }
-
-                    break;
-                case StateArrays.StateArrayRoot stateArray:
-                    _reachable++;
-                    for (int page = 0; page < stateArray.Pages.Count; page++)
-                    {
-                        Push(stack, new Pending(stateArray.Pages[page].Page, ObjectType.StateArrayPage, Via.StateArrayPage, item.Id, page.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                    }
-
-                    break;
-                case Memory.MergeLogRecord record:
-                    // The heads a record names may be gone (a discarded child); only the chain must stay.
-                    _reachable++;
-                    if (record.Previous != default)
-                    {
-                        Push(stack, new Pending(record.Previous, ObjectType.MergeLogRecord, Via.LogPrevious, item.Id));
-                    }
-
-                    break;
-                case Tree tree:
-                    _reachable++;
-                    foreach (var entry in tree.Entries)
-                    {
-                        // A gitlink names a commit in another repository: nothing to find here.
-                        if (entry.Kind == EntryKind.Tree)
-                        {
-                            Push(stack, new Pending(entry.Id, ObjectType.Tree, Via.TreeEntry, item.Id, entry.Name));
-                        }
-                        else if (entry.Kind != EntryKind.Gitlink)
-                        {
-                            // File content is a blob or, for a large file, a chunked blob.
-                            var expected = ObjectType.Blob;
-                            if (_types.TryGetValue(entry.Id, out var stored) && stored == ObjectType.ChunkedBlob)
-                            {
-                                expected = ObjectType.ChunkedBlob;
-                                UsersOf(_fileEntries, entry.Id).Add((item.Id, entry.Name));
-                            }
-
-                            Push(stack, new Pending(entry.Id, expected, Via.TreeEntry, item.Id, entry.Name));
-                        }
-                    }
-
-                    break;
+                Push(stack, new Pending(link.Id, expected, ViaOf(link.Kind), item.Id, link.Name));
             }
         }
+
+        private static Via ViaOf(LinkKind kind) => kind switch
+        {
+            LinkKind.CommitTree => Via.CommitTree,
+            LinkKind.CommitParent => Via.CommitParent,
+            LinkKind.CommitRoot => Via.CommitRoot,
+            LinkKind.TreeEntry => Via.TreeEntry,
+            LinkKind.TagTarget => Via.TagTarget,
+            LinkKind.LogPrevious => Via.LogPrevious,
+            LinkKind.CollectionRoot => Via.CollectionRoot,
+            LinkKind.CollectionChild => Via.CollectionChild,
+            LinkKind.CollectionValue => Via.CollectionValue,
+            LinkKind.StateArrayPage => Via.StateArrayPage,
+            LinkKind.Chunk => Via.Chunk,
+            _ => throw new InvalidOperationException(),
+        };
 
         private static List<T> UsersOf<T>(Dictionary<ObjectId, List<T>> map, ObjectId id)
         {
@@ -682,21 +639,27 @@ public static class Fsck
             return newestFirst;
         }
 
-        private void CheckOperationChain(List<OperationRecord> records, List<long> corrupt)
+        /// <summary>
+        /// Checks the chain from the log's recorded start: sequence 1 with no previous record, or, after gc
+        /// trimmed the oldest records, the first kept sequence naming the hash of the last removed record.
+        /// </summary>
+        private void CheckOperationChain(List<OperationRecord> records, List<long> corrupt, OperationLogStart start)
         {
             OperationRecord? prior = null;
             foreach (var record in records)
             {
-                long expected = (prior?.Sequence ?? 0) + 1;
+                long expected = prior is null ? start.Sequence : prior.Sequence + 1;
                 if (record.Sequence > expected)
                 {
                     ReportMissingOperations(expected, record.Sequence - 1, corrupt);
                 }
 
-                if (record.Sequence == 1 && record.Previous != default)
+                if (record.Sequence == start.Sequence && record.Previous != start.Previous)
                 {
-                    _operationProblems.Add(new FsckProblem(FsckProblemKind.BrokenOperationChain, null, null, 1,
-                        $"Operation 1 names {record.Previous} as the hash of a previous record, but it is the first record."));
+                    _operationProblems.Add(new FsckProblem(FsckProblemKind.BrokenOperationChain, null, null, record.Sequence,
+                        start.Sequence == 1
+                            ? $"Operation 1 names {record.Previous} as the hash of a previous record, but it is the first record."
+                            : $"Operation {record.Sequence}, the first kept after the log was trimmed, names {record.Previous} as the previous record's hash, but the trim recorded {start.Previous}."));
                 }
                 else if (prior is not null && record.Sequence == prior.Sequence + 1 && record.Previous != prior.Hash)
                 {

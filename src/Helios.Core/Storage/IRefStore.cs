@@ -25,6 +25,32 @@ public interface IRefStore : IDisposable
 
     /// <summary>Operation records, newest first, with sequence numbers below <paramref name="before"/> (all when null).</summary>
     IReadOnlyList<OperationRecord> ReadOperations(long? before = null, int limit = int.MaxValue);
+
+    /// <summary>
+    /// Where the retained log begins: sequence 1 and a zero hash until <see cref="TrimOperations"/> first
+    /// removed records, then the first kept sequence number and the hash of the last removed record (which
+    /// the first kept record names as its previous), so the kept chain still verifies from its start.
+    /// </summary>
+    OperationLogStart ReadOperationLogStart();
+
+    /// <summary>
+    /// Removes the oldest records whose time is before <paramref name="before"/>, stopping at the first
+    /// record that is not (so the kept log stays one unbroken chain) and never removing the newest record,
+    /// and records the new <see cref="ReadOperationLogStart"/>, all in one transaction. Undo and fsck no
+    /// longer see the removed records, so garbage collection stops keeping what only they named.
+    /// Returns how many records were removed. Cost: decodes each removed record once.
+    /// </summary>
+    long TrimOperations(DateTimeOffset before);
+}
+
+/// <summary>
+/// The start of the retained operation log: the first kept <paramref name="Sequence"/> and the hash of the
+/// record before it (<paramref name="Previous"/>; zero when nothing was ever trimmed).
+/// </summary>
+public readonly record struct OperationLogStart(long Sequence, Helios.Core.Objects.ObjectId Previous)
+{
+    /// <summary>The start of a log that was never trimmed.</summary>
+    public static OperationLogStart Untrimmed => new(1, default);
 }
 
 /// <summary>

@@ -489,6 +489,10 @@ public sealed class FsckTests : IDisposable
             return result;
         }
 
+        public OperationLogStart ReadOperationLogStart() => inner.ReadOperationLogStart();
+
+        public long TrimOperations(DateTimeOffset before) => throw new NotSupportedException();
+
         public void Dispose() { }
     }
 }

@@ -306,6 +306,10 @@ public sealed class ChunkedFileTests
 
         public IReadOnlyList<OperationRecord> ReadOperations(long? before, int limit) => inner.ReadOperations(before, limit);
 
+        public OperationLogStart ReadOperationLogStart() => inner.ReadOperationLogStart();
+
+        public long TrimOperations(DateTimeOffset before) => inner.TrimOperations(before);
+
         public void Dispose() => inner.Dispose();
     }
 }

@@ -12,6 +12,7 @@ public sealed class InMemoryRefStore(InMemoryObjectStore? objects = null) : IRef
     private readonly Lock _lock = new();
     private readonly SortedDictionary<string, RefTarget> _refs = new(StringComparer.Ordinal);
     private readonly List<OperationRecord> _operations = [];
+    private OperationLogStart _start = OperationLogStart.Untrimmed;
 
     public RefTarget? Read(RefName name)
     {
@@ -53,8 +54,8 @@ public sealed class InMemoryRefStore(InMemoryObjectStore? objects = null) : IRef
                     .PutMany(transaction.Objects);
             }
 
-            var previous = _operations.Count == 0 ? default : _operations[^1].Hash;
-            var record = OperationRecord.Create(_operations.Count + 1, previous, transaction.Operation, changes);
+            var previous = _operations.Count == 0 ? _start.Previous : _operations[^1].Hash;
+            var record = OperationRecord.Create(_start.Sequence + _operations.Count, previous, transaction.Operation, changes);
             foreach (var update in transaction.Updates)
             {
                 if (update.New is { } target)
@@ -76,7 +77,8 @@ public sealed class InMemoryRefStore(InMemoryObjectStore? objects = null) : IRef
     {
         lock (_lock)
         {
-            int end = before is { } b ? (int)Math.Clamp(b - 1, 0, _operations.Count) : _operations.Count;
+            // _operations[i] holds sequence _start.Sequence + i.
+            int end = before is { } b ? (int)Math.Clamp(b - _start.Sequence, 0, _operations.Count) : _operations.Count;
             var result = new List<OperationRecord>();
             for (int i = end - 1; i >= 0 && result.Count < limit; i--)
             {
@@ -84,6 +86,34 @@ public sealed class InMemoryRefStore(InMemoryObjectStore? objects = null) : IRef
             }
 
             return result;
+        }
+    }
+
+    public OperationLogStart ReadOperationLogStart()
+    {
+        lock (_lock)
+        {
+            return _start;
+        }
+    }
+
+    public long TrimOperations(DateTimeOffset before)
+    {
+        lock (_lock)
+        {
+            int count = 0;
+            while (count < _operations.Count - 1 && _operations[count].Info.Time < before)
+            {
+                count++;
+            }
+
+            if (count > 0)
+            {
+                _start = new OperationLogStart(_operations[count - 1].Sequence + 1, _operations[count - 1].Hash);
+                _operations.RemoveRange(0, count);
+            }
+
+            return count;
         }
     }
 
