@@ -13,7 +13,7 @@ namespace Helios.Storage.Sqlite;
 /// transaction (all or nothing; durable on return in <see cref="Durability.Durable"/> mode).
 /// Thread-safe and safe across processes. Obtain it from <see cref="SqliteRepositoryStorage"/>.
 /// </summary>
-public sealed class SqliteObjectStore : IObjectStore
+public sealed class SqliteObjectStore : IObjectStore, IObjectRewriter
 {
     private const int EnumeratePage = 4096;
     private readonly SqliteDatabase _db;
@@ -337,6 +337,85 @@ public sealed class SqliteObjectStore : IObjectStore
             }
 
             return (doomed.ToArray(), true);
+        });
+    }
+
+    /// <summary>
+    /// <c>gc --aggressive</c>: re-encodes each stored object of <paramref name="objects"/> with the current settings,
+    /// as a delta against its hint (or its present base) when that is smaller, and keeps the new form only when it
+    /// is smaller than the stored one. An object that is the base of others only ever becomes self-contained: a
+    /// delta under it would make their chains deeper than their rows record, and could close a cycle (an object no
+    /// chain passes through cannot). One write transaction; stored_at is left as it was.
+    /// </summary>
+    public (long StoredBefore, long StoredAfter) Rewrite(IReadOnlyList<EncodedObject> objects)
+    {
+        if (objects.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        var selfContained = _db.Options with { MaxDeltaDepth = 0 };
+        return _db.Write(s =>
+        {
+            long before = 0, after = 0;
+            Span<byte> key = stackalloc byte[ObjectId.Size];
+            Span<byte> baseKey = stackalloc byte[ObjectId.Size];
+            foreach (var o in objects)
+            {
+                o.Id.CopyTo(key);
+                long stored;
+                bool isBase;
+                ObjectId? presentBase;
+                using (var row = s.Statement(
+                    "SELECT length(data), delta_base, EXISTS (SELECT 1 FROM objects d WHERE d.delta_base = ?1) FROM objects WHERE id = ?1"))
+                {
+                    row.Bind(1, key);
+                    if (!row.Step())
+                    {
+                        continue;
+                    }
+
+                    stored = row.Int64(0);
+                    presentBase = row.IsNull(1) ? null : StoredObjectEncoding.ReadId(row, 1);
+                    isBase = row.Int64(2) != 0;
+                }
+
+                before += stored;
+                var candidate = o with { DeltaBase = o.DeltaBase ?? presentBase };
+                var encoded = StoredObjectEncoding.Encode(_db, s, candidate, out byte[]? scratch, isBase ? selfContained : null);
+                try
+                {
+                    if (encoded.Payload.Length >= stored)
+                    {
+                        after += stored;
+                        continue;
+                    }
+
+                    using var update = s.Statement(
+                        "UPDATE objects SET codec = ?2, delta_base = ?3, delta_depth = ?4, data = ?5 WHERE id = ?1");
+                    update.Bind(1, key);
+                    update.Bind(2, (long)encoded.Codec);
+                    if (encoded.DeltaBase is { } deltaBase)
+                    {
+                        deltaBase.CopyTo(baseKey);
+                        update.Bind(3, baseKey);
+                    }
+
+                    update.Bind(4, encoded.Depth);
+                    update.Bind(5, encoded.Payload);
+                    update.Step();
+                    after += encoded.Payload.Length;
+                }
+                finally
+                {
+                    if (scratch is not null)
+                    {
+                        ArrayPool<byte>.Shared.Return(scratch);
+                    }
+                }
+            }
+
+            return ((before, after), true);
         });
     }
 

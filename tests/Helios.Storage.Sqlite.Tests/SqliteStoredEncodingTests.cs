@@ -417,4 +417,32 @@ public sealed class SqliteStoredEncodingTests : IDisposable
         var error = Assert.ThrowsAny<HeliosException>(() => SqliteRepositoryStorage.Open(_temp.NewPath(), new SqliteStorageOptions { ZstdLevel = 99 }));
         Assert.Equal(HeliosErrorCode.InvalidArgument, error.Code);
     }
+
+    [Fact]
+    public void Rewriting_with_hints_turns_plain_versions_into_deltas_and_never_deltas_a_base()
+    {
+        var storage = Open();
+        var versions = ObjectStoreContract.SimilarVersions(6);
+        // Stored without hints (as an import would): every version is plain zstd.
+        storage.Objects.PutMany(versions.Select(v => v with { DeltaBase = null }).ToList());
+        Assert.All(versions, v => Assert.Equal(StoredCodec.Zstd, Info(storage, v.Id).Codec));
+        var storedAt = versions.ToDictionary(v => v.Id, v => Info(storage, v.Id).StoredAt);
+
+        // Version 1 first becomes a delta against 0; then 0 is handed over hinting 1: as a base it stays whole.
+        var rewriter = (IObjectRewriter)storage.Objects;
+        var (before, after) = rewriter.Rewrite(versions.Skip(1).Append(versions[0] with { DeltaBase = versions[1].Id }).ToList());
+
+        Assert.True(after < before / 3, $"rewrite kept {after} of {before} stored bytes");
+        Assert.Equal(StoredCodec.Zstd, Info(storage, versions[0].Id).Codec);
+        for (int i = 1; i < versions.Length; i++)
+        {
+            var info = Info(storage, versions[i].Id);
+            Assert.Equal(StoredCodec.ZstdDelta, info.Codec);
+            Assert.Equal(versions[i - 1].Id, info.DeltaBase);
+            Assert.Equal(storedAt[versions[i].Id], info.StoredAt);
+        }
+
+        using var reopened = Open(storage.Path);
+        Assert.All(versions, v => Assert.Equal(v.Bytes.ToArray(), reopened.Objects.TryGet(v.Id)));
+    }
 }
