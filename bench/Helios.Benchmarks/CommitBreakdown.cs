@@ -4,6 +4,7 @@ using Helios.Core.Objects;
 using Helios.Core.Refs;
 using Helios.Core.Repositories;
 using Helios.Core.Storage;
+using Helios.Storage.Sqlite;
 
 namespace Helios.Benchmarks;
 
@@ -29,26 +30,34 @@ internal static class CommitBreakdown
     {
         bool smoke = args.Contains("--smoke");
         bool hot = args.Contains("--hot");
+        // --compression none: the SQLite store keeps objects raw, as before zstd and deltas at rest (issue 9).
+        StorageCompression? compression = args.SkipWhile(a => a != "--compression").Skip(1).FirstOrDefault() switch
+        {
+            null => null,
+            "none" => StorageCompression.None,
+            "zstd" => StorageCompression.Zstd,
+            var other => throw new ArgumentException($"--compression takes none or zstd, not '{other}'."),
+        };
         if (!smoke)
         {
             // Let tiered compilation reach optimised code first, or the first backend measures the JIT.
-            Measure(Backend.InMemory, 2000, hot, TextWriter.Null);
+            Measure(Backend.InMemory, 2000, hot, compression, TextWriter.Null);
         }
 
         foreach (var backend in Enum.GetValues<Backend>())
         {
             int commits = smoke ? 20 : backend == Backend.SqliteDurable ? 300 : 3000;
-            Measure(backend, commits, hot, Console.Out);
+            Measure(backend, commits, hot, compression, Console.Out);
         }
 
         MeasurePrimitives(smoke ? 100 : 20_000);
         return 0;
     }
 
-    private static void Measure(Backend backend, int commits, bool hot, TextWriter output)
+    private static void Measure(Backend backend, int commits, bool hot, StorageCompression? compression, TextWriter output)
     {
         var layout = TreeLayout.TenThousandFiles;
-        var (bench, workspace) = BenchRepository.CreateWithTree(backend, layout);
+        var (bench, workspace) = BenchRepository.CreateWithTree(backend, layout, compression);
         using var _ = bench;
         var repository = bench.Repository;
         var template = SourceText.Generate(new Random(7), 10 * 1024);
@@ -74,7 +83,7 @@ internal static class CommitBreakdown
             real[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
 
-        output.WriteLine($"{backend}: {commits:N0} replayed commits, one changed 10 KiB file in {layout.FileCount:N0}, {(hot ? "always the same file" : "a different directory each time")} (medians, µs)");
+        output.WriteLine($"{backend}{(compression is { } c && backend != Backend.InMemory ? $" (compression {c})" : "")}: {commits:N0} replayed commits, one changed 10 KiB file in {layout.FileCount:N0}, {(hot ? "always the same file" : "a different directory each time")} (medians, µs)");
         for (int s = 0; s < Steps.Length; s++)
         {
             output.WriteLine($"  {Median(samples[s]),9:F1}  {Steps[s]}");

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Running;
 
-// `memory [--smoke]` runs the memory-footprint check, `breakdown [--smoke]` times the steps of a
+// `memory [--smoke]` runs the memory-footprint check, `breakdown [--smoke] [--hot] [--compression none|zstd]` times the steps of a
 // commit, `collection-storage [--keys N]` measures what 100 collection edits add, `store-deltas [--versions N] [--depths 1,2,4,8,16]` measures storage encodings on a W1-like history, `agent-memory [--vectors N]` times issue 5's memory workflow on SQLite, `statearray-sim [options]` runs the state array simulation loop (docs/state-arrays.md), `merge ROOT REV` times library merges for bench/sidebyside/merge.sh,
 // `chunk-dedup [--mib N] [--versions N] [--runs N] [--run-bytes N]` reports chunk-level dedup of a large binary,
 // `swarm [--agents N] [--seconds S] [--processes] [--vectors N] [--fast] [--smoke]` runs the 15-agent memory swarm (`swarm-agent` is its child process); everything else goes to BenchmarkDotNet.

@@ -35,7 +35,8 @@ internal sealed class BenchRepository : IDisposable
 
     public Repository Repository { get; }
 
-    public static BenchRepository Create(Backend backend)
+    /// <summary>Creates a repository; <paramref name="compression"/> overrides the SQLite store's default codec choice.</summary>
+    public static BenchRepository Create(Backend backend, StorageCompression? compression = null)
     {
         if (backend == Backend.InMemory)
         {
@@ -44,14 +45,18 @@ internal sealed class BenchRepository : IDisposable
 
         var directory = Directory.CreateTempSubdirectory("helios-bench-").FullName;
         var durability = backend == Backend.SqliteDurable ? Durability.Durable : Durability.Fast;
-        var storage = SqliteRepositoryStorage.Open(Path.Combine(directory, "helios.db"), new SqliteStorageOptions { Durability = durability });
+        var storage = SqliteRepositoryStorage.Open(Path.Combine(directory, "helios.db"), new SqliteStorageOptions
+        {
+            Durability = durability,
+            Compression = compression ?? SqliteStorageOptions.Default.Compression,
+        });
         return new BenchRepository(storage, directory);
     }
 
     /// <summary>Creates a repository and commits <paramref name="layout"/> on <c>main</c>; returns it with the workspace, fully loaded.</summary>
-    public static (BenchRepository Repository, Workspace Workspace) CreateWithTree(Backend backend, TreeLayout layout)
+    public static (BenchRepository Repository, Workspace Workspace) CreateWithTree(Backend backend, TreeLayout layout, StorageCompression? compression = null)
     {
-        var bench = Create(backend);
+        var bench = Create(backend, compression);
         var workspace = bench.Repository.OpenWorkspace(Repository.DefaultBranch);
         layout.WriteInto(workspace);
         bench.Repository.Commit(workspace, "import the tree").EnsureCommitted();
