@@ -277,7 +277,6 @@ public sealed class SqliteObjectStore : IObjectStore, IObjectRewriter
         }
 
         var plain = _db.Options with { MaxDeltaDepth = 0 };
-        Span<byte> key = stackalloc byte[ObjectId.Size];
         foreach (var orphan in orphans)
         {
             byte[] raw = StoredObjectEncoding.Load(_db, s, orphan, hops: 0)
@@ -285,13 +284,7 @@ public sealed class SqliteObjectStore : IObjectStore, IObjectRewriter
             var encoded = StoredObjectEncoding.Encode(_db, s, new EncodedObject(orphan, raw), out byte[]? scratch, plain);
             try
             {
-                orphan.CopyTo(key);
-                using var update = s.Statement("UPDATE objects SET codec = ?2, raw_length = ?3, delta_base = NULL, delta_depth = 0, data = ?4 WHERE id = ?1");
-                update.Bind(1, key);
-                update.Bind(2, (long)encoded.Codec);
-                update.Bind(3, raw.Length);
-                update.Bind(4, encoded.Payload);
-                update.Step();
+                UpdateRow(s, orphan, raw.Length, encoded);
             }
             finally
             {
@@ -301,6 +294,31 @@ public sealed class SqliteObjectStore : IObjectStore, IObjectRewriter
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Replaces how a stored object is kept (its id, bytes and stored_at stay). The raw length is always written:
+    /// a row from schema 1 has none, which is right only while its payload is the object itself.
+    /// </summary>
+    private static void UpdateRow(SqliteSession s, ObjectId id, int rawLength, StoredObjectEncoding.Encoded encoded)
+    {
+        Span<byte> key = stackalloc byte[ObjectId.Size];
+        Span<byte> baseKey = stackalloc byte[ObjectId.Size];
+        id.CopyTo(key);
+        using var update = s.Statement(
+            "UPDATE objects SET codec = ?2, raw_length = ?3, delta_base = ?4, delta_depth = ?5, data = ?6 WHERE id = ?1");
+        update.Bind(1, key);
+        update.Bind(2, (long)encoded.Codec);
+        update.Bind(3, rawLength);
+        if (encoded.DeltaBase is { } deltaBase)
+        {
+            deltaBase.CopyTo(baseKey);
+            update.Bind(4, baseKey);
+        }
+
+        update.Bind(5, encoded.Depth);
+        update.Bind(6, encoded.Payload);
+        update.Step();
     }
 
     public IReadOnlyList<ObjectId> DeleteUnused(IReadOnlyCollection<ObjectId> ids, DateTimeOffset storedBefore)
@@ -359,7 +377,6 @@ public sealed class SqliteObjectStore : IObjectStore, IObjectRewriter
         {
             long before = 0, after = 0;
             Span<byte> key = stackalloc byte[ObjectId.Size];
-            Span<byte> baseKey = stackalloc byte[ObjectId.Size];
             foreach (var o in objects)
             {
                 o.Id.CopyTo(key);
@@ -391,19 +408,7 @@ public sealed class SqliteObjectStore : IObjectStore, IObjectRewriter
                         continue;
                     }
 
-                    using var update = s.Statement(
-                        "UPDATE objects SET codec = ?2, delta_base = ?3, delta_depth = ?4, data = ?5 WHERE id = ?1");
-                    update.Bind(1, key);
-                    update.Bind(2, (long)encoded.Codec);
-                    if (encoded.DeltaBase is { } deltaBase)
-                    {
-                        deltaBase.CopyTo(baseKey);
-                        update.Bind(3, baseKey);
-                    }
-
-                    update.Bind(4, encoded.Depth);
-                    update.Bind(5, encoded.Payload);
-                    update.Step();
+                    UpdateRow(s, o.Id, o.Bytes.Length, encoded);
                     after += encoded.Payload.Length;
                 }
                 finally

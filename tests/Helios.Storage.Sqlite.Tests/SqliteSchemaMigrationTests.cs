@@ -105,6 +105,21 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
     }
 
     [Fact]
+    public void Rewriting_an_upgraded_row_records_its_length_so_it_reads_back_whole()
+    {
+        // A schema-1 row has no raw_length (its payload was the object); once re-encoded as zstd it needs one.
+        string path = _temp.NewPath();
+        var versions = ObjectStoreContract.SimilarVersions(2);
+        CreateVersion1Store(path, versions.Select(v => v with { DeltaBase = null }).ToArray());
+        var storage = _temp.Open(path, new SqliteStorageOptions { Durability = Durability.Fast });
+
+        var (before, after) = ((IObjectRewriter)storage.Objects).Rewrite(versions);
+
+        Assert.True(after < before, $"rewrite kept {after} of {before} stored bytes");
+        Assert.All(versions, v => Assert.Equal(v.Bytes.ToArray(), storage.Objects.TryGet(v.Id)));
+    }
+
+    [Fact]
     public void Opening_a_version_1_store_read_only_asks_for_a_read_write_open_and_changes_nothing()
     {
         string path = _temp.NewPath();
