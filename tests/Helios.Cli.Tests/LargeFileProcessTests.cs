@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Helios.Core.Tests;
 
 namespace Helios.Cli.Tests;
 
@@ -87,33 +87,7 @@ public sealed class LargeFileProcessTests : IDisposable
 #pragma warning restore CA5350
     }
 
-    private string Git(string directory, params string[] args)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("GIT_", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
-
-        start.Environment["HOME"] = _temp.Path;
-        start.Environment["XDG_CONFIG_HOME"] = _temp.Path;
-        start.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-        start.Environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
-        start.Environment["GIT_AUTHOR_NAME"] = "Ada";
-        start.Environment["GIT_AUTHOR_EMAIL"] = "ada@example.com";
-        start.Environment["GIT_COMMITTER_NAME"] = "Ada";
-        start.Environment["GIT_COMMITTER_EMAIL"] = "ada@example.com";
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', args)}: {stderr.Result}");
-        return stdout.Result.Trim();
-    }
+    private string Git(string directory, params string[] args) =>
+        System.Text.Encoding.UTF8.GetString(
+            GitProcess.Run(directory, _temp.Path, ["-c", "user.name=Ada", "-c", "user.email=ada@example.com", .. args])).Trim();
 }
