@@ -17,6 +17,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr) : IDisposab
 {
     private WorktreeLayout? _layout;
     private Repository? _repository;
+    private HeliosConfig? _config;
     private WorkingTree? _worktree;
 
     public TextWriter Out { get; } = stdout;
@@ -34,7 +35,10 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr) : IDisposab
         ?? throw new HeliosException(HeliosErrorCode.RepositoryNotFound,
             $"Not a Helios repository (or any parent up to /): {CurrentDirectory}; run 'helios init' first.");
 
-    public Repository Repository => _repository ??= Open(Layout);
+    public Repository Repository => _repository ??= Open(Layout, Config);
+
+    /// <summary>The repository's settings (<c>.helios/helios.yaml</c>), read once per command.</summary>
+    public HeliosConfig Config => _config ??= HeliosConfig.Load(Layout.CommonDirectory);
 
     public WorkingTree Worktree => _worktree ??= new WorkingTree(Repository, Layout.Root, Layout.IndexFile, Agent);
 
@@ -42,9 +46,9 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr) : IDisposab
     public string Agent => Environment.GetEnvironmentVariable("HELIOS_AGENT") is { Length: > 0 } agent ? agent : Layout.Agent;
 
     /// <summary>Opens the shared store of <paramref name="layout"/> with that worktree's HEAD and the repository's settings.</summary>
-    public static Repository Open(WorktreeLayout layout)
+    public static Repository Open(WorktreeLayout layout, HeliosConfig? config = null)
     {
-        var config = HeliosConfig.Load(layout.CommonDirectory);
+        config ??= HeliosConfig.Load(layout.CommonDirectory);
         // Imported git ids resolve as revisions; the map is read only when a revision matched nothing else.
         GitIdMap? map = null;
         string mapFile = Path.Combine(layout.CommonDirectory, GitCommands.MapFileName);
@@ -95,20 +99,10 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr) : IDisposab
             Maintenance.MetricsLog.Append(_layout.CommonDirectory, CommitLatency, _repository.CacheStatistics);
         }
 
-        if (succeeded && MayLeaveGarbage)
+        // The settings the repository was opened with: no second read of helios.yaml on the way out.
+        if (succeeded && MayLeaveGarbage && Config.AutoGcEnabled)
         {
-            try
-            {
-                var config = HeliosConfig.Load(_layout.CommonDirectory);
-                if (config.AutoGcEnabled)
-                {
-                    Maintenance.AutoGc.MaybeStart(_layout.CommonDirectory, _layout.MainRoot, config.AutoGcInterval);
-                }
-            }
-            catch (HeliosException)
-            {
-                // A config the command itself read fine cannot fail here; if it changed meanwhile, skip this once.
-            }
+            Maintenance.AutoGc.MaybeStart(_layout.CommonDirectory, _layout.MainRoot, Config.AutoGcInterval);
         }
     }
 
