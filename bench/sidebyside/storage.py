@@ -104,12 +104,17 @@ class Pair:
         return time.perf_counter() - start
 
 
+def new_pair(root, workload, helios, nodelta):
+    """A git repository and a helios one (plus, with nodelta, a second helios one stored without deltas)."""
+    pair = Pair(os.path.join(root, workload), helios, ["helios"] + (["nodelta"] if nodelta else []))
+    if nodelta:
+        run([helios, "config", "set", *nodelta], pair.heliosdirs["nodelta"])
+    return pair
+
+
 def w1(root, helios, variants, nodelta):
     rng = random.Random(1)
-    pair = Pair(os.path.join(root, "w1"), helios, ["helios"] + (["nodelta"] if nodelta else []))
-    for name in pair.heliosdirs:
-        if name == "nodelta":
-            run([helios, "config", "set", *nodelta], pair.heliosdirs[name])
+    pair = new_pair(root, "w1", helios, nodelta)
     lines = [source_line(rng) for _ in range(10 * 1024 // LINE)]
     for v in range(variants):
         if v:
@@ -123,10 +128,7 @@ def w1(root, helios, variants, nodelta):
 
 def w2(root, helios, files, commits, nodelta):
     rng = random.Random(2)
-    pair = Pair(os.path.join(root, "w2"), helios, ["helios"] + (["nodelta"] if nodelta else []))
-    for name in pair.heliosdirs:
-        if name == "nodelta":
-            run([helios, "config", "set", *nodelta], pair.heliosdirs[name])
+    pair = new_pair(root, "w2", helios, nodelta)
     contents = {}
     for f in range(files):
         path = f"pkg{f % 50:02d}/mod{f // 50:03d}/file{f:05d}.py"
@@ -147,10 +149,7 @@ def w2(root, helios, files, commits, nodelta):
 
 def w3(root, helios, mib, versions, nodelta):
     rng = random.Random(3)
-    pair = Pair(os.path.join(root, "w3"), helios, ["helios"] + (["nodelta"] if nodelta else []))
-    for name in pair.heliosdirs:
-        if name == "nodelta":
-            run([helios, "config", "set", *nodelta], pair.heliosdirs[name])
+    pair = new_pair(root, "w3", helios, nodelta)
     size = mib * 1024 * 1024
     data = bytearray(rng.randbytes(size))
     changed = 0
