@@ -91,6 +91,36 @@ internal static class CommitBreakdown
 
         output.WriteLine($"  {Median(totals),9:F1}  sum of steps (median of per-commit sums)");
         output.WriteLine($"  {Median(real),9:F1}  Repository.Commit itself (interleaved, same repository)");
+        output.WriteLine($"  {Median(MeasureRefOnly(repository, workspace, commits)),9:F1}  for scale: the same transaction without objects (ref compare-and-swap + op-log record only)");
+    }
+
+    /// <summary>
+    /// The floor under step 3: transactions that move a scratch branch between the last two commits, carrying no
+    /// objects. What a commit could cost at best if its objects reached the store some other way.
+    /// </summary>
+    private static double[] MeasureRefOnly(Repository repository, Workspace workspace, int count)
+    {
+        var name = BranchName.Parse("breakdown-floor").Ref;
+        ObjectId[] targets = [workspace.BaseCommit!.Value, repository.ReadCommit(workspace.BaseCommit!.Value).Parents[0]];
+        RefTarget? current = null;
+        var samples = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            var next = RefTarget.To(targets[i % 2]);
+            long start = Stopwatch.GetTimestamp();
+            var result = repository.Refs.Commit(new RefTransaction(
+                [new RefUpdate(name, current, next)],
+                new OperationInfo("branch", "move breakdown-floor", DateTimeOffset.Now, "")));
+            samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            if (result is not RefTransactionResult.Committed)
+            {
+                throw new InvalidOperationException("The ref-only transaction lost its ref race.");
+            }
+
+            current = next;
+        }
+
+        return samples;
     }
 
     private static double ReplayCommit(Repository repository, Workspace workspace, double[][] samples, int i)
