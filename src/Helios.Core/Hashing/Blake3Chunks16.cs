@@ -1,5 +1,5 @@
-// One vector width of the BLAKE3 "hash many" kernel in Blake3Chunks.cs (shared by Blake3Chunks4, 8 and 16):
-// only the vector type, the rotations and the message transpose are here.
+// One vector width of the BLAKE3 "hash many" kernel: the entry points, and the rotations and message transpose
+// the generated kernel of this width (Blake3Kernel16.g.cs, from Blake3Kernel.cs.template) calls.
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -9,7 +9,7 @@ namespace Helios.Core.Hashing;
 
 /// <summary>
 /// Hashes sixteen whole chunks (or parent blocks) at once, one per lane of <see cref="Vector512{T}"/>, with
-/// <see cref="Blake3Chunks{TLanes, TVec}"/>. Message words: one 64-byte load per input and a 16 x 16 transpose (AVX-512 unpacks and <c>Shuffle4x128</c>); rotations: <c>vprord</c>.
+/// <see cref="Blake3Kernel16"/>. Message words: one 64-byte load per input and a 16 x 16 transpose (AVX-512 unpacks and <c>Shuffle4x128</c>); rotations: <c>vprord</c>.
 /// </summary>
 internal static class Blake3Chunks16
 {
@@ -17,50 +17,18 @@ internal static class Blake3Chunks16
 
     public static bool IsSupported => Vector512.IsHardwareAccelerated;
 
-    /// <summary>Hashes 1..16 whole chunks: see <see cref="Blake3Chunks{TLanes, TVec}.HashChunks"/>.</summary>
+    /// <summary>Hashes 1..16 whole chunks: see <see cref="Blake3Kernel16.HashChunks"/>.</summary>
     public static void HashChunks(ref byte chunks, ref uint key, ulong chunkCounter, uint flags, int lanes, ref uint cvs, ref uint lastChunkCv) =>
-        Blake3Chunks<Lanes, Vector512<uint>>.HashChunks(ref chunks, ref key, chunkCounter, flags, lanes, ref cvs, ref lastChunkCv);
+        Blake3Kernel16.HashChunks(ref chunks, ref key, chunkCounter, flags, lanes, ref cvs, ref lastChunkCv);
 
-    /// <summary>Hashes 1..16 parent blocks: see <see cref="Blake3Chunks{TLanes, TVec}.HashParents"/>.</summary>
+    /// <summary>Hashes 1..16 parent blocks: see <see cref="Blake3Kernel16.HashParents"/>.</summary>
     public static void HashParents(ref byte blocks, ref uint key, uint flags, int lanes, ref uint cvs) =>
-        Blake3Chunks<Lanes, Vector512<uint>>.HashParents(ref blocks, ref key, flags, lanes, ref cvs);
+        Blake3Kernel16.HashParents(ref blocks, ref key, flags, lanes, ref cvs);
 
-    /// <summary>The <see cref="Vector512{T}"/> operations of the shared kernel.</summary>
-    internal readonly struct Lanes : IBlake3Lanes<Vector512<uint>>
+    /// <summary>What differs between widths: the rotations and the message transpose for <see cref="Vector512{T}"/>.</summary>
+    internal static class Lanes
     {
-        public static int Degree => Blake3Chunks16.Degree;
-
         public static bool CanTranspose => Avx512F.IsSupported && BitConverter.IsLittleEndian;
-
-        public static Vector512<uint> Indices
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => Vector512<uint>.Indices;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<uint> Broadcast(uint value) => Vector512.Create(value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<uint> Add(Vector512<uint> left, Vector512<uint> right) => left + right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<uint> Subtract(Vector512<uint> left, Vector512<uint> right) => left - right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<uint> Xor(Vector512<uint> left, Vector512<uint> right) => left ^ right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<uint> LessThan(Vector512<uint> left, Vector512<uint> right) => Vector512.LessThan(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static uint GetElement(Vector512<uint> value, int lane) => value.GetElement(lane);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe Vector512<uint> Load(uint* source) => Vector512.Load(source);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void Store(Vector512<uint> value, uint* destination) => value.Store(destination);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<uint> Rotr16(Vector512<uint> value) => Avx512F.IsSupported ? Avx512F.RotateRight(value, 16) : Shifts(value, 16);

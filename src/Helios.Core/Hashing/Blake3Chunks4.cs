@@ -1,5 +1,5 @@
-// One vector width of the BLAKE3 "hash many" kernel in Blake3Chunks.cs (shared by Blake3Chunks4, 8 and 16):
-// only the vector type, the rotations and the message transpose are here.
+// One vector width of the BLAKE3 "hash many" kernel: the entry points, and the rotations and message transpose
+// the generated kernel of this width (Blake3Kernel4.g.cs, from Blake3Kernel.cs.template) calls.
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -9,7 +9,7 @@ namespace Helios.Core.Hashing;
 
 /// <summary>
 /// Hashes four whole chunks (or parent blocks) at once, one per lane of <see cref="Vector128{T}"/>, with
-/// <see cref="Blake3Chunks{TLanes, TVec}"/>. Message words: 4 x 4 transposes with SSE2 unpacks; rotations: <c>vprord</c> with AVX-512VL, else byte shuffles for 16 and 8 (SSSE3), else two shifts.
+/// <see cref="Blake3Kernel4"/>. Message words: 4 x 4 transposes with SSE2 unpacks; rotations: <c>vprord</c> with AVX-512VL, else byte shuffles for 16 and 8 (SSSE3), else two shifts.
 /// </summary>
 internal static class Blake3Chunks4
 {
@@ -17,50 +17,18 @@ internal static class Blake3Chunks4
 
     public static bool IsSupported => Vector128.IsHardwareAccelerated;
 
-    /// <summary>Hashes 1..4 whole chunks: see <see cref="Blake3Chunks{TLanes, TVec}.HashChunks"/>.</summary>
+    /// <summary>Hashes 1..4 whole chunks: see <see cref="Blake3Kernel4.HashChunks"/>.</summary>
     public static void HashChunks(ref byte chunks, ref uint key, ulong chunkCounter, uint flags, int lanes, ref uint cvs, ref uint lastChunkCv) =>
-        Blake3Chunks<Lanes, Vector128<uint>>.HashChunks(ref chunks, ref key, chunkCounter, flags, lanes, ref cvs, ref lastChunkCv);
+        Blake3Kernel4.HashChunks(ref chunks, ref key, chunkCounter, flags, lanes, ref cvs, ref lastChunkCv);
 
-    /// <summary>Hashes 1..4 parent blocks: see <see cref="Blake3Chunks{TLanes, TVec}.HashParents"/>.</summary>
+    /// <summary>Hashes 1..4 parent blocks: see <see cref="Blake3Kernel4.HashParents"/>.</summary>
     public static void HashParents(ref byte blocks, ref uint key, uint flags, int lanes, ref uint cvs) =>
-        Blake3Chunks<Lanes, Vector128<uint>>.HashParents(ref blocks, ref key, flags, lanes, ref cvs);
+        Blake3Kernel4.HashParents(ref blocks, ref key, flags, lanes, ref cvs);
 
-    /// <summary>The <see cref="Vector128{T}"/> operations of the shared kernel.</summary>
-    internal readonly struct Lanes : IBlake3Lanes<Vector128<uint>>
+    /// <summary>What differs between widths: the rotations and the message transpose for <see cref="Vector128{T}"/>.</summary>
+    internal static class Lanes
     {
-        public static int Degree => Blake3Chunks4.Degree;
-
         public static bool CanTranspose => Sse2.IsSupported && BitConverter.IsLittleEndian;
-
-        public static Vector128<uint> Indices
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => Vector128<uint>.Indices;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<uint> Broadcast(uint value) => Vector128.Create(value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<uint> Add(Vector128<uint> left, Vector128<uint> right) => left + right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<uint> Subtract(Vector128<uint> left, Vector128<uint> right) => left - right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<uint> Xor(Vector128<uint> left, Vector128<uint> right) => left ^ right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<uint> LessThan(Vector128<uint> left, Vector128<uint> right) => Vector128.LessThan(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static uint GetElement(Vector128<uint> value, int lane) => value.GetElement(lane);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe Vector128<uint> Load(uint* source) => Vector128.Load(source);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void Store(Vector128<uint> value, uint* destination) => value.Store(destination);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<uint> Rotr16(Vector128<uint> value) =>

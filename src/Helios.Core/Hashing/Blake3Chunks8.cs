@@ -1,5 +1,5 @@
-// One vector width of the BLAKE3 "hash many" kernel in Blake3Chunks.cs (shared by Blake3Chunks4, 8 and 16):
-// only the vector type, the rotations and the message transpose are here.
+// One vector width of the BLAKE3 "hash many" kernel: the entry points, and the rotations and message transpose
+// the generated kernel of this width (Blake3Kernel8.g.cs, from Blake3Kernel.cs.template) calls.
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -9,7 +9,7 @@ namespace Helios.Core.Hashing;
 
 /// <summary>
 /// Hashes eight whole chunks (or parent blocks) at once, one per lane of <see cref="Vector256{T}"/>, with
-/// <see cref="Blake3Chunks{TLanes, TVec}"/>. Message words: 4 x 4 transposes within 128-bit lanes (AVX2 unpacks), then <c>Permute2x128</c>; rotations: <c>vprord</c> with AVX-512VL, else byte shuffles for 16 and 8 (AVX2), else two shifts.
+/// <see cref="Blake3Kernel8"/>. Message words: 4 x 4 transposes within 128-bit lanes (AVX2 unpacks), then <c>Permute2x128</c>; rotations: <c>vprord</c> with AVX-512VL, else byte shuffles for 16 and 8 (AVX2), else two shifts.
 /// </summary>
 internal static class Blake3Chunks8
 {
@@ -17,50 +17,18 @@ internal static class Blake3Chunks8
 
     public static bool IsSupported => Vector256.IsHardwareAccelerated;
 
-    /// <summary>Hashes 1..8 whole chunks: see <see cref="Blake3Chunks{TLanes, TVec}.HashChunks"/>.</summary>
+    /// <summary>Hashes 1..8 whole chunks: see <see cref="Blake3Kernel8.HashChunks"/>.</summary>
     public static void HashChunks(ref byte chunks, ref uint key, ulong chunkCounter, uint flags, int lanes, ref uint cvs, ref uint lastChunkCv) =>
-        Blake3Chunks<Lanes, Vector256<uint>>.HashChunks(ref chunks, ref key, chunkCounter, flags, lanes, ref cvs, ref lastChunkCv);
+        Blake3Kernel8.HashChunks(ref chunks, ref key, chunkCounter, flags, lanes, ref cvs, ref lastChunkCv);
 
-    /// <summary>Hashes 1..8 parent blocks: see <see cref="Blake3Chunks{TLanes, TVec}.HashParents"/>.</summary>
+    /// <summary>Hashes 1..8 parent blocks: see <see cref="Blake3Kernel8.HashParents"/>.</summary>
     public static void HashParents(ref byte blocks, ref uint key, uint flags, int lanes, ref uint cvs) =>
-        Blake3Chunks<Lanes, Vector256<uint>>.HashParents(ref blocks, ref key, flags, lanes, ref cvs);
+        Blake3Kernel8.HashParents(ref blocks, ref key, flags, lanes, ref cvs);
 
-    /// <summary>The <see cref="Vector256{T}"/> operations of the shared kernel.</summary>
-    internal readonly struct Lanes : IBlake3Lanes<Vector256<uint>>
+    /// <summary>What differs between widths: the rotations and the message transpose for <see cref="Vector256{T}"/>.</summary>
+    internal static class Lanes
     {
-        public static int Degree => Blake3Chunks8.Degree;
-
         public static bool CanTranspose => Avx2.IsSupported && BitConverter.IsLittleEndian;
-
-        public static Vector256<uint> Indices
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => Vector256<uint>.Indices;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<uint> Broadcast(uint value) => Vector256.Create(value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<uint> Add(Vector256<uint> left, Vector256<uint> right) => left + right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<uint> Subtract(Vector256<uint> left, Vector256<uint> right) => left - right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<uint> Xor(Vector256<uint> left, Vector256<uint> right) => left ^ right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<uint> LessThan(Vector256<uint> left, Vector256<uint> right) => Vector256.LessThan(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static uint GetElement(Vector256<uint> value, int lane) => value.GetElement(lane);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe Vector256<uint> Load(uint* source) => Vector256.Load(source);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static unsafe void Store(Vector256<uint> value, uint* destination) => value.Store(destination);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<uint> Rotr16(Vector256<uint> value) =>
