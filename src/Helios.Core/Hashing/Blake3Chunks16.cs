@@ -1,4 +1,4 @@
-// One vector width of the BLAKE3 "hash many" kernel: the entry points, and the rotations and message transpose
+// One vector width of the BLAKE3 "hash many" kernel: whether the CPU has it, and the rotations and message transpose
 // the generated kernel of this width (Blake3Kernel16.g.cs, from Blake3Kernel.cs.template) calls.
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
@@ -8,22 +8,14 @@ using System.Runtime.Intrinsics.X86;
 namespace Helios.Core.Hashing;
 
 /// <summary>
-/// Hashes sixteen whole chunks (or parent blocks) at once, one per lane of <see cref="Vector512{T}"/>, with
-/// <see cref="Blake3Kernel16"/>. Message words: one 64-byte load per input and a 16 x 16 transpose (AVX-512 unpacks and <c>Shuffle4x128</c>); rotations: <c>vprord</c>.
+/// The 16-lane width of the BLAKE3 kernel, one chunk (or parent block) per lane of <see cref="Vector512{T}"/>:
+/// whether the CPU accelerates it, and what <see cref="Blake3Kernel16"/> calls. Message words: one 64-byte load per input and a 16 x 16 transpose (AVX-512 unpacks and <c>Shuffle4x128</c>); rotations: <c>vprord</c>.
 /// </summary>
 internal static class Blake3Chunks16
 {
     public const int Degree = 16;
 
     public static bool IsSupported => Vector512.IsHardwareAccelerated;
-
-    /// <summary>Hashes 1..16 whole chunks: see <see cref="Blake3Kernel16.HashChunks"/>.</summary>
-    public static void HashChunks(ref byte chunks, ref uint key, ulong chunkCounter, uint flags, int lanes, ref uint cvs, ref uint lastChunkCv) =>
-        Blake3Kernel16.HashChunks(ref chunks, ref key, chunkCounter, flags, lanes, ref cvs, ref lastChunkCv);
-
-    /// <summary>Hashes 1..16 parent blocks: see <see cref="Blake3Kernel16.HashParents"/>.</summary>
-    public static void HashParents(ref byte blocks, ref uint key, uint flags, int lanes, ref uint cvs) =>
-        Blake3Kernel16.HashParents(ref blocks, ref key, flags, lanes, ref cvs);
 
     /// <summary>What differs between widths: the rotations and the message transpose for <see cref="Vector512{T}"/>.</summary>
     internal static class Lanes

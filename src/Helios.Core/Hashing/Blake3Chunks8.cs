@@ -1,4 +1,4 @@
-// One vector width of the BLAKE3 "hash many" kernel: the entry points, and the rotations and message transpose
+// One vector width of the BLAKE3 "hash many" kernel: whether the CPU has it, and the rotations and message transpose
 // the generated kernel of this width (Blake3Kernel8.g.cs, from Blake3Kernel.cs.template) calls.
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
@@ -8,22 +8,14 @@ using System.Runtime.Intrinsics.X86;
 namespace Helios.Core.Hashing;
 
 /// <summary>
-/// Hashes eight whole chunks (or parent blocks) at once, one per lane of <see cref="Vector256{T}"/>, with
-/// <see cref="Blake3Kernel8"/>. Message words: 4 x 4 transposes within 128-bit lanes (AVX2 unpacks), then <c>Permute2x128</c>; rotations: <c>vprord</c> with AVX-512VL, else byte shuffles for 16 and 8 (AVX2), else two shifts.
+/// The 8-lane width of the BLAKE3 kernel, one chunk (or parent block) per lane of <see cref="Vector256{T}"/>:
+/// whether the CPU accelerates it, and what <see cref="Blake3Kernel8"/> calls. Message words: 4 x 4 transposes within 128-bit lanes (AVX2 unpacks), then <c>Permute2x128</c>; rotations: <c>vprord</c> with AVX-512VL, else byte shuffles for 16 and 8 (AVX2), else two shifts.
 /// </summary>
 internal static class Blake3Chunks8
 {
     public const int Degree = 8;
 
     public static bool IsSupported => Vector256.IsHardwareAccelerated;
-
-    /// <summary>Hashes 1..8 whole chunks: see <see cref="Blake3Kernel8.HashChunks"/>.</summary>
-    public static void HashChunks(ref byte chunks, ref uint key, ulong chunkCounter, uint flags, int lanes, ref uint cvs, ref uint lastChunkCv) =>
-        Blake3Kernel8.HashChunks(ref chunks, ref key, chunkCounter, flags, lanes, ref cvs, ref lastChunkCv);
-
-    /// <summary>Hashes 1..8 parent blocks: see <see cref="Blake3Kernel8.HashParents"/>.</summary>
-    public static void HashParents(ref byte blocks, ref uint key, uint flags, int lanes, ref uint cvs) =>
-        Blake3Kernel8.HashParents(ref blocks, ref key, flags, lanes, ref cvs);
 
     /// <summary>What differs between widths: the rotations and the message transpose for <see cref="Vector256{T}"/>.</summary>
     internal static class Lanes

@@ -302,13 +302,13 @@ internal partial struct Blake3State
         switch (degree)
         {
             case Blake3Chunks16.Degree:
-                Blake3Chunks16.HashChunks(ref chunks, ref key, chunkCounter, flags, lanes, ref cvs, ref lastChunkCv);
+                Blake3Kernel16.HashChunks(ref chunks, ref key, chunkCounter, flags, lanes, ref cvs, ref lastChunkCv);
                 break;
             case Blake3Chunks8.Degree:
-                Blake3Chunks8.HashChunks(ref chunks, ref key, chunkCounter, flags, lanes, ref cvs, ref lastChunkCv);
+                Blake3Kernel8.HashChunks(ref chunks, ref key, chunkCounter, flags, lanes, ref cvs, ref lastChunkCv);
                 break;
             default:
-                Blake3Chunks4.HashChunks(ref chunks, ref key, chunkCounter, flags, lanes, ref cvs, ref lastChunkCv);
+                Blake3Kernel4.HashChunks(ref chunks, ref key, chunkCounter, flags, lanes, ref cvs, ref lastChunkCv);
                 break;
         }
     }
@@ -366,11 +366,11 @@ internal partial struct Blake3State
                     ref var blocks = ref Unsafe.Add(ref bytes, first * BlockLength);
                     if (wideDegree == Blake3Chunks16.Degree)
                     {
-                        Blake3Chunks16.HashParents(ref blocks, ref key, _flags, lanes, ref cvs[first * 8]);
+                        Blake3Kernel16.HashParents(ref blocks, ref key, _flags, lanes, ref cvs[first * 8]);
                     }
                     else
                     {
-                        Blake3Chunks8.HashParents(ref blocks, ref key, _flags, lanes, ref cvs[first * 8]);
+                        Blake3Kernel8.HashParents(ref blocks, ref key, _flags, lanes, ref cvs[first * 8]);
                     }
                 }
 
@@ -381,10 +381,10 @@ internal partial struct Blake3State
             switch (parents)
             {
                 case Blake3Chunks8.Degree:
-                    Blake3Chunks8.HashParents(ref bytes, ref key, _flags, parents, ref cvs[0]);
+                    Blake3Kernel8.HashParents(ref bytes, ref key, _flags, parents, ref cvs[0]);
                     break;
                 case Blake3Chunks4.Degree:
-                    Blake3Chunks4.HashParents(ref bytes, ref key, _flags, parents, ref cvs[0]);
+                    Blake3Kernel4.HashParents(ref bytes, ref key, _flags, parents, ref cvs[0]);
                     break;
                 default:
                     for (var i = 0; i < parents; i++)

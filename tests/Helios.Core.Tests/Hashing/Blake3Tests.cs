@@ -354,13 +354,13 @@ public sealed partial class Blake3Tests : IDisposable
             switch (degree)
             {
                 case 4:
-                    Blake3Chunks4.HashChunks(ref chunks[0], ref key[0], counter, 0, lanes, ref actual[0], ref lastChunkCv[0]);
+                    Blake3Kernel4.HashChunks(ref chunks[0], ref key[0], counter, 0, lanes, ref actual[0], ref lastChunkCv[0]);
                     break;
                 case 8:
-                    Blake3Chunks8.HashChunks(ref chunks[0], ref key[0], counter, 0, lanes, ref actual[0], ref lastChunkCv[0]);
+                    Blake3Kernel8.HashChunks(ref chunks[0], ref key[0], counter, 0, lanes, ref actual[0], ref lastChunkCv[0]);
                     break;
                 default:
-                    Blake3Chunks16.HashChunks(ref chunks[0], ref key[0], counter, 0, lanes, ref actual[0], ref lastChunkCv[0]);
+                    Blake3Kernel16.HashChunks(ref chunks[0], ref key[0], counter, 0, lanes, ref actual[0], ref lastChunkCv[0]);
                     break;
             }
 
