@@ -15,7 +15,7 @@ namespace Helios.Core.Hashing;
 /// </summary>
 internal static class Blake3Kernel16
 {
-    private const int Degree = 16;
+    private const int Degree = Blake3Chunks16.Degree;
 
     /// <summary>
     /// Hashes the <paramref name="lanes"/> (1..Degree) consecutive whole chunks at <paramref name="chunks"/> with

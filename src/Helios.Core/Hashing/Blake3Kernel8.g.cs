@@ -15,7 +15,7 @@ namespace Helios.Core.Hashing;
 /// </summary>
 internal static class Blake3Kernel8
 {
-    private const int Degree = 8;
+    private const int Degree = Blake3Chunks8.Degree;
 
     /// <summary>
     /// Hashes the <paramref name="lanes"/> (1..Degree) consecutive whole chunks at <paramref name="chunks"/> with
