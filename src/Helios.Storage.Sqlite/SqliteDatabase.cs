@@ -13,7 +13,7 @@ namespace Helios.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteDatabase
 {
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
     private const string FormatName = "helios-store";
     private const int ApplicationId = 0x48454c53; // "HELS"
     private const int MaxIdleReaders = 8;
@@ -32,6 +32,7 @@ internal sealed class SqliteDatabase
         Options = options;
         _writer = writer;
         DeltaBases = new LruCache<ObjectId, byte[]>(Math.Max(1, options.DeltaBaseCacheBytes), b => b.Length + 64);
+        Inbox = new ObjectInbox(this);
     }
 
     public string Path { get; }
@@ -44,6 +45,9 @@ internal sealed class SqliteDatabase
     /// always checked first and the cache only supplies bytes.
     /// </summary>
     public LruCache<ObjectId, byte[]> DeltaBases { get; }
+
+    /// <summary>Small writes' objects, pending until folded into the objects table (see <see cref="ObjectInbox"/>).</summary>
+    public ObjectInbox Inbox { get; }
 
     public static SqliteDatabase Open(string path, SqliteStorageOptions options)
     {
@@ -143,6 +147,7 @@ internal sealed class SqliteDatabase
 
         lock (_writeLock)
         {
+            FoldInboxQuietly();
             _disposed = true;
             _writer.Dispose();
         }
@@ -232,11 +237,15 @@ internal sealed class SqliteDatabase
                 CREATE INDEX objects_by_delta_base ON objects(delta_base) WHERE delta_base IS NOT NULL;
                 CREATE TABLE refs(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
                 CREATE TABLE oplog(seq INTEGER PRIMARY KEY, data BLOB NOT NULL);
+                {InboxTable}
                 PRAGMA application_id = {ApplicationId};
                 """);
             return (0, true);
         });
     }
+
+    private const string InboxTable =
+        "CREATE TABLE inbox(seq INTEGER PRIMARY KEY, stored_at INTEGER NOT NULL, entries BLOB NOT NULL, data BLOB NOT NULL);";
 
     private void CheckSchema(bool hasMeta)
     {
@@ -285,32 +294,74 @@ internal sealed class SqliteDatabase
     /// v1 → v2 adds the per-object columns without rewriting a row: old rows read codec 0 (raw), a NULL
     /// raw_length (meaning "the payload's own length"), no delta base, and the upgrade time as stored_at, so
     /// gc's grace period starts at the upgrade. Costs one pass over the table to build the (empty) delta-base index.
+    /// v2 → v3 adds the (empty) inbox table. Older builds refuse a v3 store, so none can miss pending objects.
     /// </summary>
     private void Upgrade()
     {
         long now = Options.Clock.GetUtcNow().ToUnixTimeMilliseconds();
         Write(s =>
         {
+            string? version;
             using (var statement = s.Statement("SELECT value FROM helios_meta WHERE key = 'schema_version'"))
             {
                 statement.Step();
-                if (statement.Text(0) != "1")
-                {
-                    return (0, false);
-                }
+                version = statement.Text(0);
+            }
+
+            if (version == "1")
+            {
+                s.ExecuteScript($"""
+                    ALTER TABLE objects ADD COLUMN codec INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE objects ADD COLUMN raw_length INTEGER;
+                    ALTER TABLE objects ADD COLUMN delta_base BLOB;
+                    ALTER TABLE objects ADD COLUMN stored_at INTEGER NOT NULL DEFAULT {now.ToString(CultureInfo.InvariantCulture)};
+                    ALTER TABLE objects ADD COLUMN delta_depth INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX objects_by_delta_base ON objects(delta_base) WHERE delta_base IS NOT NULL;
+                    """);
+                version = "2";
+            }
+
+            if (version != "2")
+            {
+                return (0, false);
             }
 
             s.ExecuteScript($"""
-                ALTER TABLE objects ADD COLUMN codec INTEGER NOT NULL DEFAULT 0;
-                ALTER TABLE objects ADD COLUMN raw_length INTEGER;
-                ALTER TABLE objects ADD COLUMN delta_base BLOB;
-                ALTER TABLE objects ADD COLUMN stored_at INTEGER NOT NULL DEFAULT {now.ToString(CultureInfo.InvariantCulture)};
-                ALTER TABLE objects ADD COLUMN delta_depth INTEGER NOT NULL DEFAULT 0;
-                CREATE INDEX objects_by_delta_base ON objects(delta_base) WHERE delta_base IS NOT NULL;
-                UPDATE helios_meta SET value = '2' WHERE key = 'schema_version';
+                {InboxTable}
+                UPDATE helios_meta SET value = '{SchemaVersion}' WHERE key = 'schema_version';
                 """);
             return (0, true);
         });
+    }
+
+    /// <summary>
+    /// Leaves the store in its compact form when the last store on it closes. Best effort by design: a fold that
+    /// fails (a full disk, another process holding the lock past the timeout) rolls back and leaves the rows pending,
+    /// readable and folded by the next writer, so nothing is lost and closing must not fail over it.
+    /// </summary>
+    private void FoldInboxQuietly()
+    {
+        if (Options.ReadOnly || _disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            // The probe needs no lock, so a process that left nothing pending never waits for other writers here.
+            if (!ObjectInbox.HasPending(_writer))
+            {
+                return;
+            }
+
+            _writer.Execute("BEGIN IMMEDIATE");
+            Inbox.Fold(_writer);
+            _writer.Execute("COMMIT");
+        }
+        catch (HeliosException)
+        {
+            RollBackQuietly();
+        }
     }
 
     private void RollBackQuietly()

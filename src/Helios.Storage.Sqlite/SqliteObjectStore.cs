@@ -21,47 +21,77 @@ public sealed class SqliteObjectStore : IObjectStore, IObjectRewriter
 
     internal SqliteObjectStore(SqliteDatabase db) => _db = db;
 
-    /// <summary>Number of stored objects. O(n): it counts the index.</summary>
-    public long Count() => _db.Read(s =>
+    /// <summary>Number of stored objects, pending inbox objects included. O(n): it counts the index.</summary>
+    public long Count() => _db.Read(s => InSnapshot(s, () =>
     {
         using var statement = s.Statement("SELECT count(*) FROM objects");
         statement.Step();
-        return statement.Int64(0);
-    });
+        return statement.Int64(0) + PendingOnly(s).Count;
+    }));
 
+    /// <summary>One indexed lookup in the objects table; only on a miss, the inbox (see <see cref="ObjectInbox"/>).</summary>
     public bool Contains(ObjectId id) => _db.Read(s =>
+        InTable(s, id) || InSnapshot(s, () => _db.Inbox.Contains(s, id) || InTable(s, id)));
+
+    private static bool InTable(SqliteSession s, ObjectId id)
     {
         Span<byte> key = stackalloc byte[ObjectId.Size];
         id.CopyTo(key);
         using var statement = s.Statement("SELECT 1 FROM objects WHERE id = ?1");
         statement.Bind(1, key);
         return statement.Step();
-    });
+    }
 
     /// <summary>
     /// The object's canonical bytes, decoded from its stored form. A plain row costs one lookup. A delta whose
     /// base is not cached opens a read transaction before reading the base (see <see cref="StoredObjectEncoding.Load"/>);
     /// should the chain then look broken, it is read again from the start within that one snapshot, so a
     /// concurrent gc that removed the object and its base together yields null, not a false corruption report.
+    /// A miss looks in the inbox and then the table again, in one snapshot, so an object folded in between is found.
     /// </summary>
     public byte[]? TryGet(ObjectId id) => _db.Read(s =>
+        FromTable(s, id) ?? InSnapshot(s, () => _db.Inbox.TryRead(s, id) ?? FromTable(s, id)));
+
+    private byte[]? FromTable(SqliteSession s, ObjectId id)
     {
+        bool ownSnapshot = !s.InTransaction;
         try
         {
             return StoredObjectEncoding.Load(_db, s, id, hops: 0);
         }
-        catch (CorruptObjectException) when (s.InTransaction)
+        catch (CorruptObjectException) when (ownSnapshot && s.InTransaction)
         {
             return StoredObjectEncoding.Load(_db, s, id, hops: 0);
         }
         finally
         {
-            if (s.InTransaction)
+            if (ownSnapshot && s.InTransaction)
             {
                 s.Execute("COMMIT");
             }
         }
-    });
+    }
+
+    /// <summary>Runs <paramref name="body"/> in one read transaction on <paramref name="s"/>, so its statements see one snapshot.</summary>
+    private static T InSnapshot<T>(SqliteSession s, Func<T> body)
+    {
+        s.Execute("BEGIN");
+        try
+        {
+            return body();
+        }
+        finally
+        {
+            s.Execute("COMMIT");
+        }
+    }
+
+    /// <summary>Pending inbox objects that the objects table does not also hold (a re-put of a stored object), in <paramref name="s"/>'s snapshot.</summary>
+    private static List<ObjectInbox.Pending> PendingOnly(SqliteSession s)
+    {
+        var seen = new HashSet<ObjectId>();
+        return ObjectInbox.List(s).Where(p => seen.Add(p.Id) && !InTable(s, p.Id)).ToList();
+    }
 
     public void PutMany(IReadOnlyList<EncodedObject> objects)
     {
@@ -79,21 +109,42 @@ public sealed class SqliteObjectStore : IObjectStore, IObjectRewriter
 
     /// <summary>
     /// Stores objects within the caller's write transaction (also used by ref transactions that carry objects):
-    /// an id already stored only has its stored_at freshened; a new one is inserted.
+    /// a small write as one inbox row (<see cref="ObjectInbox"/>), anything else encoded into the objects table
+    /// after folding what the inbox holds (so hints to pending objects still find their bases).
     /// </summary>
     internal static void Insert(SqliteDatabase db, SqliteSession s, IReadOnlyList<EncodedObject> objects)
     {
+        if (objects.Count == 0)
+        {
+            return;
+        }
+
         long now = db.Options.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        if (db.Inbox.Accepts(objects))
+        {
+            db.Inbox.Append(s, objects, now);
+            return;
+        }
+
+        db.Inbox.Fold(s);
+        InsertEncoded(db, s, objects, now);
+    }
+
+    /// <summary>
+    /// Encodes and inserts objects into the objects table within the caller's write transaction: an id already
+    /// stored only has its stored_at moved forward to <paramref name="storedAt"/>; a new one is inserted with it.
+    /// </summary>
+    internal static void InsertEncoded(SqliteDatabase db, SqliteSession s, IEnumerable<EncodedObject> objects, long storedAt)
+    {
         Span<byte> key = stackalloc byte[ObjectId.Size];
         Span<byte> baseKey = stackalloc byte[ObjectId.Size];
-        for (int i = 0; i < objects.Count; i++)
+        foreach (var o in objects)
         {
-            var o = objects[i];
             o.Id.CopyTo(key);
-            using (var freshen = s.Statement("UPDATE objects SET stored_at = ?2 WHERE id = ?1"))
+            using (var freshen = s.Statement("UPDATE objects SET stored_at = max(stored_at, ?2) WHERE id = ?1"))
             {
                 freshen.Bind(1, key);
-                freshen.Bind(2, now);
+                freshen.Bind(2, storedAt);
                 freshen.Step();
             }
 
@@ -116,7 +167,7 @@ public sealed class SqliteObjectStore : IObjectStore, IObjectRewriter
                     insert.Bind(4, baseKey);
                 }
 
-                insert.Bind(5, now);
+                insert.Bind(5, storedAt);
                 insert.Bind(6, encoded.Payload);
                 insert.Bind(7, encoded.Depth);
                 insert.Step();
@@ -137,10 +188,22 @@ public sealed class SqliteObjectStore : IObjectStore, IObjectRewriter
         }
     }
 
+    /// <summary>
+    /// Folds every pending inbox row into the objects table now (one write transaction; see <see cref="ObjectInbox"/>).
+    /// Writes do this on their own; call it to inspect or measure the store in its at-rest form.
+    /// </summary>
+    public void FoldInbox() => _db.Write(s =>
+    {
+        _db.Inbox.Fold(s);
+        return (0, true);
+    });
+
     public IEnumerable<ObjectId> Enumerate()
     {
         // Keyset pages over the id index: no transaction stays open between pages, so writers (and
         // checkpoints) are never held up; every id stored before the call and not deleted is listed once.
+        // The inbox is listed first: an object folded while the pages run is then listed either way.
+        var pending = _db.Read(s => ObjectInbox.List(s)).Select(p => p.Id).ToHashSet();
         byte[] after = [];
         while (true)
         {
@@ -153,21 +216,37 @@ public sealed class SqliteObjectStore : IObjectStore, IObjectRewriter
             });
             foreach (var id in page)
             {
+                pending.Remove(id);
                 yield return id;
             }
 
             if (page.Count < EnumeratePage)
             {
-                yield break;
+                break;
             }
 
             after = page[^1].ToByteArray();
+        }
+
+        foreach (var id in pending)
+        {
+            yield return id;
         }
     }
 
     public IEnumerable<StoredObjectInfo> EnumerateStored()
     {
         // Keyset pages, as in Enumerate. length(data) reads only the record header, never the payload.
+        // Pending inbox objects are kept raw until folded, and are reported so.
+        // A re-put object reports the latest time it was stored, as a freshened row would.
+        var pending = new Dictionary<ObjectId, StoredObjectInfo>();
+        foreach (var p in _db.Read(s => ObjectInbox.List(s)))
+        {
+            pending[p.Id] = pending.TryGetValue(p.Id, out var first)
+                ? first with { StoredAt = p.StoredAt > first.StoredAt ? p.StoredAt : first.StoredAt }
+                : new StoredObjectInfo(p.Id, p.Length, p.Length, StoredCodec.None, null, p.StoredAt);
+        }
+
         byte[] after = [];
         while (true)
         {
@@ -191,15 +270,20 @@ public sealed class SqliteObjectStore : IObjectStore, IObjectRewriter
             });
             foreach (var info in page)
             {
-                yield return info;
+                yield return pending.Remove(info.Id, out var again) && again.StoredAt > info.StoredAt ? info with { StoredAt = again.StoredAt } : info;
             }
 
             if (page.Count < EnumeratePage)
             {
-                yield break;
+                break;
             }
 
             after = page[^1].Id.ToByteArray();
+        }
+
+        foreach (var info in pending.Values)
+        {
+            yield return info;
         }
     }
 
@@ -221,22 +305,28 @@ public sealed class SqliteObjectStore : IObjectStore, IObjectRewriter
             return [];
         }
 
-        return _db.Read(s =>
+        return _db.Read(s => InSnapshot(s, () =>
         {
+            List<ObjectId> found;
             if (high is null)
             {
                 using var unbounded = s.Statement("SELECT id FROM objects WHERE id >= ?1 ORDER BY id LIMIT ?2");
                 unbounded.Bind(1, low);
                 unbounded.Bind(2, limit);
-                return ReadIds(unbounded);
+                found = ReadIds(unbounded);
+            }
+            else
+            {
+                using var statement = s.Statement("SELECT id FROM objects WHERE id >= ?1 AND id < ?3 ORDER BY id LIMIT ?2");
+                statement.Bind(1, low);
+                statement.Bind(2, limit);
+                statement.Bind(3, high);
+                found = ReadIds(statement);
             }
 
-            using var statement = s.Statement("SELECT id FROM objects WHERE id >= ?1 AND id < ?3 ORDER BY id LIMIT ?2");
-            statement.Bind(1, low);
-            statement.Bind(2, limit);
-            statement.Bind(3, high);
-            return ReadIds(statement);
-        });
+            var pending = ObjectInbox.List(s).Select(p => p.Id).Where(id => id.ToString().StartsWith(hexPrefix, StringComparison.OrdinalIgnoreCase));
+            return found.Union(pending).Order().Take(limit).ToList();
+        }));
     }
 
     public void Delete(IReadOnlyCollection<ObjectId> ids)
@@ -248,6 +338,7 @@ public sealed class SqliteObjectStore : IObjectStore, IObjectRewriter
 
         _db.Write(s =>
         {
+            _db.Inbox.Fold(s);
             KeepDependentsReadable(s, ids);
             Span<byte> key = stackalloc byte[ObjectId.Size];
             using var statement = s.Statement("DELETE FROM objects WHERE id = ?1");
@@ -331,6 +422,8 @@ public sealed class SqliteObjectStore : IObjectStore, IObjectRewriter
         long cutoff = storedBefore.ToUnixTimeMilliseconds();
         return _db.Write<IReadOnlyList<ObjectId>>(s =>
         {
+            // Folded first, so pending objects are judged by their rows' stored_at like any other.
+            _db.Inbox.Fold(s);
             var doomed = new HashSet<ObjectId>();
             Span<byte> key = stackalloc byte[ObjectId.Size];
             foreach (var id in ids)
@@ -375,6 +468,7 @@ public sealed class SqliteObjectStore : IObjectStore, IObjectRewriter
         var selfContained = _db.Options with { MaxDeltaDepth = 0 };
         return _db.Write(s =>
         {
+            _db.Inbox.Fold(s);
             long before = 0, after = 0;
             Span<byte> key = stackalloc byte[ObjectId.Size];
             foreach (var o in objects)

@@ -43,6 +43,14 @@ public sealed class SqliteRepositoryStorage : IRepositoryStorage, IStorageMainte
         new(SqliteDatabase.Open(path, options ?? SqliteStorageOptions.Default));
 
     /// <summary>The database file plus its write-ahead log; free pages from <c>PRAGMA freelist_count</c>.</summary>
+    public void Settle()
+    {
+        if (!_db.Options.ReadOnly && _db.Read(ObjectInbox.HasPending))
+        {
+            _objects.FoldInbox();
+        }
+    }
+
     public StorageSpace MeasureSpace() => _db.Read(s => Measure(s));
 
     /// <summary>

@@ -70,6 +70,18 @@ public sealed record SqliteStorageOptions
     /// <summary>Memory for decoded delta bases (shared by readers and writers of this database); 0 disables the cache.</summary>
     public long DeltaBaseCacheBytes { get; init; } = 32L * 1024 * 1024;
 
+    /// <summary>
+    /// Pending rows the object inbox may hold before the write that would add one more folds them into the objects
+    /// table (see <c>ObjectInbox</c>); 0 turns the inbox off, so every write encodes its objects at once.
+    /// </summary>
+    public int InboxRows { get; init; } = DefaultInboxRows;
+
+    /// <summary>The default of <see cref="InboxRows"/>.</summary>
+    public const int DefaultInboxRows = 256;
+
+    /// <summary>A write whose objects total more than this many bytes skips the inbox (a big write gains nothing from deferring its encoding).</summary>
+    public const int InboxMaxWriteBytes = 256 * 1024;
+
     /// <summary>The clock that stamps <see cref="StoredObjectInfo.StoredAt"/> (and the time a v1 store was upgraded).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

@@ -28,6 +28,8 @@ public sealed class SqliteFsckTests : IDisposable
         ws.Write("keep.txt", "changed");
         _repo.Commit(ws, "third").EnsureCommitted();                         // 5
         _large = ObjectId.Of(ObjectCodec.EncodeBlob(System.Text.Encoding.UTF8.GetBytes(new string('v', 5000))));
+        // The damage below is done to rows of the objects table, where pending inbox objects go when folded.
+        _storage.SqliteObjects.FoldInbox();
     }
 
     public void Dispose() => _temp.Dispose();
@@ -66,6 +68,7 @@ public sealed class SqliteFsckTests : IDisposable
         var ws = repo.OpenHead();
         ws.Write("large.txt", new string('v', 5000));
         repo.Commit(ws, "large").EnsureCommitted();
+        storage.SqliteObjects.FoldInbox();
         using (var connection = new SqliteConnection($"Data Source={storage.Path};Pooling=False"))
         {
             connection.Open();
@@ -78,6 +81,28 @@ public sealed class SqliteFsckTests : IDisposable
         var problem = Assert.Single(Fsck.Check(repo).Problems);
         Assert.Equal(FsckProblemKind.HashMismatch, problem.Kind);
         Assert.Equal(_large, problem.Id);
+    }
+
+    [Fact]
+    public void A_flipped_byte_in_a_pending_inbox_object_is_a_hash_mismatch()
+    {
+        using var temp = new TempDatabase();
+        using var storage = temp.Open(temp.NewPath());
+        var repo = Repository.Init(storage);
+        var blob = ObjectCodec.EncodeBlob(System.Text.Encoding.UTF8.GetBytes(new string('p', 3000)));
+        var id = ObjectId.Of(blob);
+        storage.Objects.PutMany([new EncodedObject(id, blob)]);
+        using (var connection = new SqliteConnection($"Data Source={storage.Path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE inbox SET data = substr(data, 1, 100) || X'00' || substr(data, 102)";
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        var problem = Assert.Single(Fsck.Check(repo).Problems);
+        Assert.Equal(FsckProblemKind.HashMismatch, problem.Kind);
+        Assert.Equal(id, problem.Id);
     }
 
     [Fact]

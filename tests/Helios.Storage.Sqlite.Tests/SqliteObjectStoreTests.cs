@@ -10,6 +10,8 @@ public sealed class SqliteObjectStoreTests : ObjectStoreContract
     protected override IObjectStore CreateEmptyStore(TimeProvider clock) =>
         _temp.Open(_temp.NewPath(), new SqliteStorageOptions { Durability = Durability.Fast, Clock = clock }).Objects;
 
+    protected override void Settle(IObjectStore store) => ((SqliteObjectStore)store).FoldInbox();
+
     protected override IObjectStore Reopen(IObjectStore store)
     {
         var owner = _temp.OwnerOf(store);

@@ -65,7 +65,7 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
 
         var storage = _temp.Open(path, new SqliteStorageOptions { Durability = Durability.Fast, Clock = clock });
 
-        Assert.Equal("2", SchemaVersion(path));
+        Assert.Equal("3", SchemaVersion(path));
         Assert.All(objects, o => Assert.Equal(o.Bytes.ToArray(), storage.Objects.TryGet(o.Id)));
         Assert.Equal(RefTarget.To(objects[0].Id), storage.Refs.Read(RefName.Parse("refs/heads/main")));
         var infos = storage.Objects.EnumerateStored().ToDictionary(i => i.Id);
@@ -133,11 +133,43 @@ public sealed class SqliteSchemaMigrationTests : IDisposable
     }
 
     [Fact]
-    public void A_new_store_is_created_at_version_2()
+    public void A_new_store_is_created_at_version_3()
     {
         string path = _temp.NewPath();
         _temp.Open(path).Dispose();
+        Assert.Equal("3", SchemaVersion(path));
+    }
+
+    [Fact]
+    public void Opening_a_version_2_store_read_write_adds_the_inbox_and_keeps_every_object()
+    {
+        // A version-2 store is a version-3 one without the inbox table.
+        string path = _temp.NewPath();
+        var objects = new[] { ObjectStoreContract.RandomObject(10), ObjectStoreContract.RandomObject(5000) };
+        using (var v3 = _temp.Open(path, new SqliteStorageOptions { Durability = Durability.Fast, InboxRows = 0 }))
+        {
+            v3.Objects.PutMany(objects);
+        }
+
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = "DROP TABLE inbox; UPDATE helios_meta SET value = '2' WHERE key = 'schema_version'";
+            downgrade.ExecuteNonQuery();
+        }
+
+        var readOnly = Assert.ThrowsAny<HeliosException>(() => SqliteRepositoryStorage.Open(path, new SqliteStorageOptions { ReadOnly = true }));
+        Assert.Equal(HeliosErrorCode.InvalidState, readOnly.Code);
         Assert.Equal("2", SchemaVersion(path));
+
+        var storage = _temp.Open(path, new SqliteStorageOptions { Durability = Durability.Fast });
+        Assert.Equal("3", SchemaVersion(path));
+        Assert.All(objects, o => Assert.Equal(o.Bytes.ToArray(), storage.Objects.TryGet(o.Id)));
+        var added = ObjectStoreContract.RandomObject(300);
+        storage.Objects.PutMany([added]);
+        Assert.Equal(added.Bytes.ToArray(), storage.Objects.TryGet(added.Id));
+        Assert.Equal(objects.Select(o => o.Id).Append(added.Id).ToHashSet(), storage.Objects.Enumerate().ToHashSet());
     }
 
     public void Dispose() => _temp.Dispose();

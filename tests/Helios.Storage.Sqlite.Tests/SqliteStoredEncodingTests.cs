@@ -9,7 +9,10 @@ using Microsoft.Data.Sqlite;
 
 namespace Helios.Storage.Sqlite.Tests;
 
-/// <summary>How the SQLite store encodes objects at rest, and how it reports rows it cannot decode.</summary>
+/// <summary>
+/// How the SQLite store encodes objects at rest, and how it reports rows it cannot decode. Every store here has the
+/// object inbox off, so each put is encoded at once; folding the inbox uses the same encoder (SqliteInboxTests).
+/// </summary>
 public sealed class SqliteStoredEncodingTests : IDisposable
 {
     private readonly TempDatabase _temp = new();
@@ -17,7 +20,7 @@ public sealed class SqliteStoredEncodingTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     private SqliteRepositoryStorage Open(string? path = null, SqliteStorageOptions? options = null) =>
-        _temp.Open(path ?? _temp.NewPath(), options ?? new SqliteStorageOptions { Durability = Durability.Fast });
+        _temp.Open(path ?? _temp.NewPath(), options ?? new SqliteStorageOptions { Durability = Durability.Fast, InboxRows = 0 });
 
     private static void Execute(SqliteRepositoryStorage storage, string sql, params (string Name, object Value)[] parameters)
     {
@@ -76,7 +79,7 @@ public sealed class SqliteStoredEncodingTests : IDisposable
         string path = _temp.NewPath();
         var first = Text(5000, 3);
         var second = Text(5000, 4);
-        using (var raw = SqliteRepositoryStorage.Open(path, new SqliteStorageOptions { Durability = Durability.Fast, Compression = StorageCompression.None }))
+        using (var raw = SqliteRepositoryStorage.Open(path, new SqliteStorageOptions { Durability = Durability.Fast, InboxRows = 0, Compression = StorageCompression.None }))
         {
             raw.Objects.PutMany([first]);
         }
@@ -93,7 +96,7 @@ public sealed class SqliteStoredEncodingTests : IDisposable
     [Fact]
     public void Delta_chains_never_grow_past_the_configured_depth()
     {
-        var storage = Open(options: new SqliteStorageOptions { Durability = Durability.Fast, MaxDeltaDepth = 3 });
+        var storage = Open(options: new SqliteStorageOptions { Durability = Durability.Fast, InboxRows = 0, MaxDeltaDepth = 3 });
         var versions = ObjectStoreContract.SimilarVersions(20);
         foreach (var v in versions)
         {
@@ -115,7 +118,7 @@ public sealed class SqliteStoredEncodingTests : IDisposable
     {
         // Variants of one original, each hinting the variant before: at depth 1 every variant becomes a delta
         // against the original, the root of its predecessor's chain, instead of a new self-contained object.
-        var storage = Open(options: new SqliteStorageOptions { Durability = Durability.Fast, MaxDeltaDepth = 1 });
+        var storage = Open(options: new SqliteStorageOptions { Durability = Durability.Fast, InboxRows = 0, MaxDeltaDepth = 1 });
         var original = ObjectStoreContract.SimilarVersions(1)[0];
         storage.Objects.PutMany([original]);
         var previous = original.Id;
@@ -144,7 +147,7 @@ public sealed class SqliteStoredEncodingTests : IDisposable
     {
         string path = _temp.NewPath();
         var versions = ObjectStoreContract.SimilarVersions(10);
-        using (var storage = SqliteRepositoryStorage.Open(path, new SqliteStorageOptions { Durability = Durability.Fast }))
+        using (var storage = SqliteRepositoryStorage.Open(path, new SqliteStorageOptions { Durability = Durability.Fast, InboxRows = 0 }))
         {
             foreach (var v in versions)
             {
@@ -152,7 +155,7 @@ public sealed class SqliteStoredEncodingTests : IDisposable
             }
         }
 
-        var cold = Open(path, new SqliteStorageOptions { Durability = Durability.Fast, DeltaBaseCacheBytes = 0 });
+        var cold = Open(path, new SqliteStorageOptions { Durability = Durability.Fast, InboxRows = 0, DeltaBaseCacheBytes = 0 });
         Assert.All(versions.Reverse(), v => Assert.Equal(v.Bytes.ToArray(), cold.Objects.TryGet(v.Id)));
     }
 
@@ -161,7 +164,7 @@ public sealed class SqliteStoredEncodingTests : IDisposable
     {
         string path = _temp.NewPath();
         var versions = ObjectStoreContract.SimilarVersions(4);
-        using (var writer = SqliteRepositoryStorage.Open(path, new SqliteStorageOptions { Durability = Durability.Fast }))
+        using (var writer = SqliteRepositoryStorage.Open(path, new SqliteStorageOptions { Durability = Durability.Fast, InboxRows = 0 }))
         {
             foreach (var v in versions)
             {
@@ -218,7 +221,7 @@ public sealed class SqliteStoredEncodingTests : IDisposable
         string path = _temp.NewPath();
         var writer = Open(path);
         var versions = ObjectStoreContract.SimilarVersions(5);
-        var reader = Open(path, new SqliteStorageOptions { Durability = Durability.Fast, DeltaBaseCacheBytes = 0 });
+        var reader = Open(path, new SqliteStorageOptions { Durability = Durability.Fast, InboxRows = 0, DeltaBaseCacheBytes = 0 });
         var ids = versions.Select(v => v.Id).ToArray();
         using var stop = new CancellationTokenSource();
         var churn = Task.Run(() =>
@@ -279,7 +282,7 @@ public sealed class SqliteStoredEncodingTests : IDisposable
     [Fact]
     public void A_raw_row_whose_declared_length_disagrees_with_its_bytes_is_corruption_naming_the_object()
     {
-        var storage = Open(options: new SqliteStorageOptions { Durability = Durability.Fast, Compression = StorageCompression.None });
+        var storage = Open(options: new SqliteStorageOptions { Durability = Durability.Fast, InboxRows = 0, Compression = StorageCompression.None });
         var o = Text(1000, 5);
         storage.Objects.PutMany([o]);
         Execute(storage, "UPDATE objects SET raw_length = 999 WHERE id = $id", ("$id", o.Id.ToByteArray()));
@@ -363,7 +366,7 @@ public sealed class SqliteStoredEncodingTests : IDisposable
     [Fact]
     public void A_delta_base_whose_bytes_changed_under_the_delta_fails_the_delta_checksum()
     {
-        var storage = Open(options: new SqliteStorageOptions { Durability = Durability.Fast, Compression = StorageCompression.None });
+        var storage = Open(options: new SqliteStorageOptions { Durability = Durability.Fast, InboxRows = 0, Compression = StorageCompression.None });
         var versions = ObjectStoreContract.SimilarVersions(2);
         storage.Objects.PutMany([versions[0]]);
         var zstd = Open(storage.Path);
@@ -385,7 +388,7 @@ public sealed class SqliteStoredEncodingTests : IDisposable
         storage.Objects.PutMany([versions[0]]);
         storage.Objects.PutMany([versions[1]]);
         Execute(storage, "UPDATE objects SET codec = 2, delta_base = $b WHERE id = $id", ("$b", versions[1].Id.ToByteArray()), ("$id", versions[0].Id.ToByteArray()));
-        var cold = Open(storage.Path, new SqliteStorageOptions { Durability = Durability.Fast, DeltaBaseCacheBytes = 0 });
+        var cold = Open(storage.Path, new SqliteStorageOptions { Durability = Durability.Fast, InboxRows = 0, DeltaBaseCacheBytes = 0 });
 
         ReadFails(cold, versions[1].Id);
         ReadFails(cold, versions[0].Id);

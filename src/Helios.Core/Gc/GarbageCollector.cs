@@ -60,6 +60,9 @@ public static class GarbageCollector
         long started = Stopwatch.GetTimestamp();
         var storage = repository.Storage;
         var maintenance = storage as IStorageMaintenance;
+        // Settled first (also in a dry run: folding pending writes changes how objects are kept, never which exist),
+        // so the figures below describe the at-rest store.
+        maintenance?.Settle();
         var spaceBefore = maintenance?.MeasureSpace();
         var cutoff = repository.Options.Clock.GetUtcNow() - options.GracePeriod;
 

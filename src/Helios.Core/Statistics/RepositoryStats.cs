@@ -119,6 +119,7 @@ public static class RepositoryStatsCollector
         options ??= new RepositoryStatsOptions();
         long started = Stopwatch.GetTimestamp();
         var storage = repository.Storage;
+        (storage as IStorageMaintenance)?.Settle();
         var refs = storage.Refs.List("");
         var operations = storage.Refs.ReadOperations();
         var stored = new Dictionary<ObjectId, StoredObjectInfo>();

@@ -8,6 +8,13 @@ namespace Helios.Core.Storage;
 /// </summary>
 public interface IStorageMaintenance
 {
+    /// <summary>
+    /// Brings writes the backend deferred into their at-rest form (SQLite: folds its object inbox, encoding the
+    /// pending objects), so what is enumerated next shows how objects are really kept. Garbage collection and
+    /// statistics call it first. Cheap when nothing is pending; a no-op on a read-only store.
+    /// </summary>
+    void Settle();
+
     /// <summary>The backend's files as they are now. Cheap (file sizes and a page count).</summary>
     StorageSpace MeasureSpace();
 
