@@ -30,6 +30,10 @@ internal static class CommitBreakdown
     {
         bool smoke = args.Contains("--smoke");
         bool hot = args.Contains("--hot");
+        // --no-inbox: SQLite encodes every commit's objects in its transaction, as before the object inbox.
+        bool inbox = !args.Contains("--no-inbox");
+        // --pause-ms N: an agent's think time between commits, during which SQLite folds its inbox in the background.
+        int pauseMs = int.Parse(args.SkipWhile(a => a != "--pause-ms").Skip(1).FirstOrDefault() ?? "0", System.Globalization.CultureInfo.InvariantCulture);
         // --compression none: the SQLite store keeps objects raw, as before zstd and deltas at rest (issue 9).
         StorageCompression? compression = args.SkipWhile(a => a != "--compression").Skip(1).FirstOrDefault() switch
         {
@@ -41,23 +45,23 @@ internal static class CommitBreakdown
         if (!smoke)
         {
             // Let tiered compilation reach optimised code first, or the first backend measures the JIT.
-            Measure(Backend.InMemory, 2000, hot, compression, TextWriter.Null);
+            Measure(Backend.InMemory, 2000, hot, compression, inbox, 0, TextWriter.Null);
         }
 
         foreach (var backend in Enum.GetValues<Backend>())
         {
-            int commits = smoke ? 20 : backend == Backend.SqliteDurable ? 300 : 3000;
-            Measure(backend, commits, hot, compression, Console.Out);
+            int commits = smoke ? 20 : backend == Backend.SqliteDurable || pauseMs > 0 ? 300 : 3000;
+            Measure(backend, commits, hot, compression, inbox, pauseMs, Console.Out);
         }
 
         MeasurePrimitives(smoke ? 100 : 20_000);
         return 0;
     }
 
-    private static void Measure(Backend backend, int commits, bool hot, StorageCompression? compression, TextWriter output)
+    private static void Measure(Backend backend, int commits, bool hot, StorageCompression? compression, bool inbox, int pauseMs, TextWriter output)
     {
         var layout = TreeLayout.TenThousandFiles;
-        var (bench, workspace) = BenchRepository.CreateWithTree(backend, layout, compression);
+        var (bench, workspace) = BenchRepository.CreateWithTree(backend, layout, compression, inbox);
         using var _ = bench;
         var repository = bench.Repository;
         var template = SourceText.Generate(new Random(7), 10 * 1024);
@@ -75,15 +79,27 @@ internal static class CommitBreakdown
             workspace.Write(layout.PathOf(hot ? 0 : revision), SourceText.Revision(template, revision));
             revision++;
             totals[i] = ReplayCommit(repository, workspace, samples, i);
+            if (pauseMs > 0)
+            {
+                Thread.Sleep(pauseMs);
+            }
+
 
             workspace.Write(layout.PathOf(hot ? 0 : revision), SourceText.Revision(template, revision));
             revision++;
             long start = Stopwatch.GetTimestamp();
             repository.Commit(workspace, "edit one file").EnsureCommitted();
             real[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            if (pauseMs > 0)
+            {
+                Thread.Sleep(pauseMs);
+            }
+
         }
 
-        output.WriteLine($"{backend}{(compression is { } c && backend != Backend.InMemory ? $" (compression {c})" : "")}: {commits:N0} replayed commits, one changed 10 KiB file in {layout.FileCount:N0}, {(hot ? "always the same file" : "a different directory each time")} (medians, µs)");
+        string settings = backend == Backend.InMemory ? "" : (compression is { } c ? $" (compression {c})" : "") + (inbox ? "" : " (no inbox)");
+        string pause = pauseMs > 0 ? $", {pauseMs} ms pause after each commit" : "";
+        output.WriteLine($"{backend}{settings}: {commits:N0} replayed commits, one changed 10 KiB file in {layout.FileCount:N0}, {(hot ? "always the same file" : "a different directory each time")}{pause} (medians, µs)");
         for (int s = 0; s < Steps.Length; s++)
         {
             output.WriteLine($"  {Median(samples[s]),9:F1}  {Steps[s]}");

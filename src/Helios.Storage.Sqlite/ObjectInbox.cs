@@ -14,9 +14,11 @@ namespace Helios.Storage.Sqlite;
 /// difference between about 50 and 150–350 µs for a commit of one 10 KiB file (docs/benchmarks.md, stage G).
 /// <para>
 /// The rows are <em>folded</em> into <c>objects</c> (encoded exactly as a direct write would be, in seq order, then
-/// deleted) inside the write transaction that would make them more than <see cref="SqliteStorageOptions.InboxRows"/>,
-/// before any write that does not use the inbox, before deletes and rewrites, and when the last store on the database
-/// closes. So what stays at rest is the compact form, and a fold that fails rolls back with the write that started it.
+/// deleted): in the background once this process's writes pause (<see cref="SqliteStorageOptions.InboxIdleFoldDelay"/>,
+/// a few rows per transaction); inside the write transaction that would make them more than
+/// <see cref="SqliteStorageOptions.InboxRows"/> (so back-to-back writers pay for encoding after all, in batches); before
+/// any write that does not use the inbox, before deletes and rewrites; and when a read-write store closes. So what
+/// stays at rest is the compact form, and a fold that fails rolls back with the write that started it.
 /// Being rows of the same database, inbox objects share every guarantee of the transaction that stores them.
 /// </para>
 /// <para>
@@ -25,19 +27,31 @@ namespace Helios.Storage.Sqlite;
 /// <c>helios_meta</c>), so what the index learns stays true: a row either still holds those bytes or is gone.
 /// </para>
 /// </summary>
-internal sealed class ObjectInbox
+internal sealed class ObjectInbox : IDisposable
 {
     /// <summary>One entry: id (32 bytes), length (u32 little-endian), has-hint flag (1 byte), hint id (32 bytes, zero without one).</summary>
     internal const int EntrySize = ObjectId.Size + 4 + 1 + ObjectId.Size;
 
     private const string FoldedThroughKey = "inbox_folded_through";
 
+    /// <summary>Rows one background fold transaction takes: a few milliseconds, so a write arriving meanwhile barely waits.</summary>
+    private const int IdleFoldRows = 16;
+
     private readonly SqliteDatabase _db;
     private readonly Lock _indexLock = new();
     private readonly Dictionary<ObjectId, Location> _index = [];
     private long _seenThrough;
+    private readonly Timer? _idleFold;
+    private bool _appendedInTransaction; // guarded by the database's write lock
 
-    public ObjectInbox(SqliteDatabase db) => _db = db;
+    public ObjectInbox(SqliteDatabase db)
+    {
+        _db = db;
+        if (db.Options is { ReadOnly: false, InboxRows: > 0, InboxIdleFoldDelay: not null })
+        {
+            _idleFold = new Timer(_ => FoldWhileIdle(), null, Timeout.Infinite, Timeout.Infinite);
+        }
+    }
 
     /// <summary>Where an inbox object's bytes are: row <paramref name="Seq"/>, <paramref name="Length"/> bytes from <paramref name="Offset"/> of its data.</summary>
     private readonly record struct Location(long Seq, int Offset, int Length);
@@ -113,18 +127,71 @@ internal sealed class ObjectInbox
         insert.Bind(3, entries);
         insert.Bind(4, data);
         insert.Step();
+        _appendedInTransaction = true;
+    }
+
+    /// <summary>Called as each write transaction ends: a committed append (re)starts the wait for writes to pause.</summary>
+    public void TransactionEnded(bool committed)
+    {
+        if (_appendedInTransaction && committed)
+        {
+            _idleFold?.Change(_db.Options.InboxIdleFoldDelay!.Value, Timeout.InfiniteTimeSpan);
+        }
+
+        _appendedInTransaction = false;
+    }
+
+    /// <summary>Stops background folding (before the database closes; a fold already running finishes first or finds it closed).</summary>
+    public void Dispose() => _idleFold?.Dispose();
+
+    /// <summary>
+    /// The timer's work once writes have paused: folds the oldest rows, a batch per transaction, and comes back
+    /// almost at once while rows remain; any write of this process in between restarts the wait.
+    /// </summary>
+    private void FoldWhileIdle()
+    {
+        bool more = false;
+        try
+        {
+            bool ran = _db.TryWrite(s =>
+            {
+                more = Fold(s, IdleFoldRows);
+                return true;
+            });
+            more |= !ran; // one of this process's writes holds the lock: come back shortly
+        }
+        catch (Exception)
+        {
+            // Best effort on a pool thread, where an exception would end the process: the rows stay pending and the
+            // next write that needs them folded does it synchronously, reporting any error to its caller.
+            return;
+        }
+
+        if (more)
+        {
+            try
+            {
+                _idleFold?.Change(TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Closed meanwhile; closing folds what is left.
+            }
+        }
     }
 
     /// <summary>
-    /// Moves every pending row into the objects table, inside the caller's write transaction: each row's objects are
-    /// encoded and inserted as a direct write would (delta hints included, stored_at the row's), in seq order so a
-    /// file's versions become deltas of one another; then the rows are deleted. No-op when the inbox is empty.
+    /// Moves the oldest <paramref name="maxRows"/> pending rows (all by default) into the objects table, inside the
+    /// caller's write transaction: each row's objects are encoded and inserted as a direct write would (delta hints
+    /// included, stored_at the row's), in seq order so a file's versions become deltas of one another; then the rows
+    /// are deleted. Returns whether rows may remain. No-op when the inbox is empty.
     /// </summary>
-    public void Fold(SqliteSession s)
+    public bool Fold(SqliteSession s, int maxRows = int.MaxValue)
     {
         var rows = new List<(long Seq, long StoredAt, byte[] Entries, byte[] Data)>();
-        using (var select = s.Statement("SELECT seq, stored_at, entries, data FROM inbox ORDER BY seq"))
+        using (var select = s.Statement("SELECT seq, stored_at, entries, data FROM inbox ORDER BY seq LIMIT ?1"))
         {
+            select.Bind(1, maxRows);
             while (select.Step())
             {
                 rows.Add((select.Int64(0), select.Int64(1), select.Blob(2).ToArray(), select.Blob(3).ToArray()));
@@ -133,7 +200,7 @@ internal sealed class ObjectInbox
 
         if (rows.Count == 0)
         {
-            return;
+            return false;
         }
 
         foreach (var row in rows)
@@ -152,6 +219,7 @@ internal sealed class ObjectInbox
             "INSERT INTO helios_meta(key, value) VALUES ('" + FoldedThroughKey + "', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
         mark.Bind(1, through.ToString(CultureInfo.InvariantCulture));
         mark.Step();
+        return rows.Count == maxRows;
     }
 
     /// <summary>Whether any row is pending (one indexed probe).</summary>

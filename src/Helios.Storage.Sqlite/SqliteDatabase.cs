@@ -92,19 +92,57 @@ internal sealed class SqliteDatabase
     {
         lock (_writeLock)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _writer.Execute("BEGIN IMMEDIATE");
-            try
+            return WriteLocked(body);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Write"/> for background work that must never hold up this process's own writers: runs
+    /// <paramref name="body"/> only when no thread of this process is writing. False when it did not run (busy or disposed).
+    /// </summary>
+    public bool TryWrite(Func<SqliteSession, bool> body)
+    {
+        if (!_writeLock.TryEnter())
+        {
+            return false;
+        }
+
+        try
+        {
+            if (_disposed)
             {
-                var (result, commit) = body(_writer);
-                _writer.Execute(commit ? "COMMIT" : "ROLLBACK");
-                return result;
+                return false;
             }
-            catch
-            {
-                RollBackQuietly();
-                throw;
-            }
+
+            WriteLocked(s => (0, body(s)));
+            return true;
+        }
+        finally
+        {
+            _writeLock.Exit();
+        }
+    }
+
+    private T WriteLocked<T>(Func<SqliteSession, (T Result, bool Commit)> body)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _writer.Execute("BEGIN IMMEDIATE");
+        bool committed = false;
+        try
+        {
+            var (result, commit) = body(_writer);
+            _writer.Execute(commit ? "COMMIT" : "ROLLBACK");
+            committed = commit;
+            return result;
+        }
+        catch
+        {
+            RollBackQuietly();
+            throw;
+        }
+        finally
+        {
+            Inbox.TransactionEnded(committed);
         }
     }
 
@@ -145,6 +183,7 @@ internal sealed class SqliteDatabase
             return;
         }
 
+        Inbox.Dispose();
         lock (_writeLock)
         {
             FoldInboxQuietly();
@@ -354,9 +393,11 @@ internal sealed class SqliteDatabase
                 return;
             }
 
-            _writer.Execute("BEGIN IMMEDIATE");
-            Inbox.Fold(_writer);
-            _writer.Execute("COMMIT");
+            WriteLocked(s =>
+            {
+                Inbox.Fold(s);
+                return (0, true);
+            });
         }
         catch (HeliosException)
         {

@@ -79,6 +79,13 @@ public sealed record SqliteStorageOptions
     /// <summary>The default of <see cref="InboxRows"/>.</summary>
     public const int DefaultInboxRows = 256;
 
+    /// <summary>
+    /// How long writes must pause before this process folds pending inbox rows in the background (a few rows per
+    /// transaction, never while one of its own writes runs), so an agent that thinks between commits gets both the
+    /// inbox's quick commits and a compact store. Null: pending rows are folded only by writes, gc and closing.
+    /// </summary>
+    public TimeSpan? InboxIdleFoldDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>A write whose objects total more than this many bytes skips the inbox (a big write gains nothing from deferring its encoding).</summary>
     public const int InboxMaxWriteBytes = 256 * 1024;
 

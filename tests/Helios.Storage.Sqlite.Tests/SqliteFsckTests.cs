@@ -87,7 +87,7 @@ public sealed class SqliteFsckTests : IDisposable
     public void A_flipped_byte_in_a_pending_inbox_object_is_a_hash_mismatch()
     {
         using var temp = new TempDatabase();
-        using var storage = temp.Open(temp.NewPath());
+        using var storage = temp.Open(temp.NewPath(), new SqliteStorageOptions { Durability = Durability.Fast, InboxIdleFoldDelay = null });
         var repo = Repository.Init(storage);
         var blob = ObjectCodec.EncodeBlob(System.Text.Encoding.UTF8.GetBytes(new string('p', 3000)));
         var id = ObjectId.Of(blob);

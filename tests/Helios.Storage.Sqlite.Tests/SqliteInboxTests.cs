@@ -16,8 +16,9 @@ public sealed class SqliteInboxTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
+    /// <summary>A store without background folding, so the tests see exactly what the writes left pending.</summary>
     private SqliteRepositoryStorage Open(string path, int inboxRows = SqliteStorageOptions.DefaultInboxRows, bool readOnly = false) =>
-        _temp.Open(path, new SqliteStorageOptions { Durability = Durability.Fast, InboxRows = inboxRows, ReadOnly = readOnly });
+        _temp.Open(path, new SqliteStorageOptions { Durability = Durability.Fast, InboxRows = inboxRows, ReadOnly = readOnly, InboxIdleFoldDelay = null });
 
     private static long Scalar(string path, string sql)
     {
@@ -156,6 +157,29 @@ public sealed class SqliteInboxTests : IDisposable
         Assert.Equal(0, Scalar(path, "SELECT count(*) FROM inbox"));
         Assert.Equal((long)StoredCodec.Zstd, Scalar(path, "SELECT codec FROM objects"));
         Assert.Equal(version.Bytes.ToArray(), writer.Objects.TryGet(version.Id));
+    }
+
+    [Fact]
+    public void Once_writes_pause_pending_rows_are_folded_in_the_background_a_batch_at_a_time()
+    {
+        string path = _temp.NewPath();
+        var storage = _temp.Open(path, new SqliteStorageOptions { Durability = Durability.Fast, InboxIdleFoldDelay = TimeSpan.FromMilliseconds(50) });
+        var versions = ObjectStoreContract.SimilarVersions(40);
+        foreach (var v in versions)
+        {
+            storage.Objects.PutMany([v]);
+        }
+
+        // 40 rows take three background transactions (16 rows each); nothing else writes.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (Scalar(path, "SELECT count(*) FROM inbox") > 0 && waited.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            Thread.Sleep(10);
+        }
+
+        Assert.Equal((0L, 40L), (Scalar(path, "SELECT count(*) FROM inbox"), Scalar(path, "SELECT count(*) FROM objects")));
+        Assert.Equal(39, Scalar(path, "SELECT count(*) FROM objects WHERE codec = 2"));
+        Assert.All(versions, v => Assert.Equal(v.Bytes.ToArray(), storage.Objects.TryGet(v.Id)));
     }
 
     [Fact]

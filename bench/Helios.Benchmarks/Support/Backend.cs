@@ -35,8 +35,11 @@ internal sealed class BenchRepository : IDisposable
 
     public Repository Repository { get; }
 
-    /// <summary>Creates a repository; <paramref name="compression"/> overrides the SQLite store's default codec choice.</summary>
-    public static BenchRepository Create(Backend backend, StorageCompression? compression = null)
+    /// <summary>
+    /// Creates a repository; <paramref name="compression"/> overrides the SQLite store's default codec choice, and
+    /// <paramref name="inbox"/> false turns its object inbox off (every commit encodes its objects at once).
+    /// </summary>
+    public static BenchRepository Create(Backend backend, StorageCompression? compression = null, bool inbox = true)
     {
         if (backend == Backend.InMemory)
         {
@@ -49,14 +52,16 @@ internal sealed class BenchRepository : IDisposable
         {
             Durability = durability,
             Compression = compression ?? SqliteStorageOptions.Default.Compression,
+            InboxRows = inbox ? SqliteStorageOptions.DefaultInboxRows : 0,
         });
         return new BenchRepository(storage, directory);
     }
 
     /// <summary>Creates a repository and commits <paramref name="layout"/> on <c>main</c>; returns it with the workspace, fully loaded.</summary>
-    public static (BenchRepository Repository, Workspace Workspace) CreateWithTree(Backend backend, TreeLayout layout, StorageCompression? compression = null)
+    public static (BenchRepository Repository, Workspace Workspace) CreateWithTree(
+        Backend backend, TreeLayout layout, StorageCompression? compression = null, bool inbox = true)
     {
-        var bench = Create(backend, compression);
+        var bench = Create(backend, compression, inbox);
         var workspace = bench.Repository.OpenWorkspace(Repository.DefaultBranch);
         layout.WriteInto(workspace);
         bench.Repository.Commit(workspace, "import the tree").EnsureCommitted();
