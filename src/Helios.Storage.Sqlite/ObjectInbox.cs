@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using Helios.Core.Errors;
@@ -10,13 +11,13 @@ namespace Helios.Storage.Sqlite;
 /// The write-optimised front of the objects table. A write whose new objects are small in total stores them as one
 /// row of <c>inbox(seq INTEGER PRIMARY KEY, stored_at, entries BLOB, data BLOB)</c>: the objects raw and
 /// concatenated in <c>data</c>, their ids, lengths and delta hints in <c>entries</c>. That costs a commit a few
-/// sequential pages instead of, per object, an insert into the id index, a codec choice and a compression: the
-/// difference between about 50 and 150–350 µs for a commit of one 10 KiB file (docs/benchmarks.md, stage G).
+/// sequential pages instead of, per object, an insert into the id index, a codec choice and a compression (the
+/// median commit of one 10 KiB file fell from 198–364 to 86–92 µs; docs/benchmarks.md, stage G).
 /// <para>
 /// The rows are <em>folded</em> into <c>objects</c> (encoded exactly as a direct write would be, in seq order, then
 /// deleted): in the background once this process's writes pause (<see cref="SqliteStorageOptions.InboxIdleFoldDelay"/>,
-/// a few rows per transaction); inside the write transaction that would make them more than
-/// <see cref="SqliteStorageOptions.InboxRows"/> (so back-to-back writers pay for encoding after all, in batches); before
+/// a few rows per transaction); inside the write that finds <see cref="SqliteStorageOptions.InboxRows"/> rows pending
+/// (so back-to-back writers pay for encoding after all, in batches); before
 /// any write that does not use the inbox, before deletes and rewrites; and when a read-write store closes. So what
 /// stays at rest is the compact form, and a fold that fails rolls back with the write that started it.
 /// Being rows of the same database, inbox objects share every guarantee of the transaction that stores them.
@@ -38,10 +39,10 @@ internal sealed class ObjectInbox : IDisposable
     private const int IdleFoldRows = 16;
 
     private readonly SqliteDatabase _db;
+    private readonly Timer? _idleFold;
     private readonly Lock _indexLock = new();
     private readonly Dictionary<ObjectId, Location> _index = [];
-    private long _seenThrough;
-    private readonly Timer? _idleFold;
+    private long _seenThrough; // guarded by _indexLock, like _index
     private bool _appendedInTransaction; // guarded by the database's write lock
 
     public ObjectInbox(SqliteDatabase db)
@@ -103,7 +104,8 @@ internal sealed class ObjectInbox : IDisposable
         }
 
         var entries = new byte[objects.Count * EntrySize];
-        var data = GC.AllocateUninitializedArray<byte>(dataLength);
+        // Pooled: binding copies the bytes (SQLITE_TRANSIENT), so the buffer is free again once bound.
+        var data = ArrayPool<byte>.Shared.Rent(dataLength);
         int at = 0;
         for (int i = 0; i < objects.Count; i++)
         {
@@ -125,7 +127,15 @@ internal sealed class ObjectInbox : IDisposable
         insert.Bind(1, last + 1);
         insert.Bind(2, now);
         insert.Bind(3, entries);
-        insert.Bind(4, data);
+        try
+        {
+            insert.Bind(4, data.AsSpan(0, dataLength));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(data);
+        }
+
         insert.Step();
         _appendedInTransaction = true;
     }
@@ -133,9 +143,9 @@ internal sealed class ObjectInbox : IDisposable
     /// <summary>Called as each write transaction ends: a committed append (re)starts the wait for writes to pause.</summary>
     public void TransactionEnded(bool committed)
     {
-        if (_appendedInTransaction && committed)
+        if (_appendedInTransaction && committed && _db.Options.InboxIdleFoldDelay is { } delay)
         {
-            _idleFold?.Change(_db.Options.InboxIdleFoldDelay!.Value, Timeout.InfiniteTimeSpan);
+            ArmIdleFold(delay);
         }
 
         _appendedInTransaction = false;
@@ -169,14 +179,19 @@ internal sealed class ObjectInbox : IDisposable
 
         if (more)
         {
-            try
-            {
-                _idleFold?.Change(TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
-            }
-            catch (ObjectDisposedException)
-            {
-                // Closed meanwhile; closing folds what is left.
-            }
+            ArmIdleFold(TimeSpan.FromMilliseconds(1));
+        }
+    }
+
+    private void ArmIdleFold(TimeSpan due)
+    {
+        try
+        {
+            _idleFold?.Change(due, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The store is closing, and closing folds what is left.
         }
     }
 
