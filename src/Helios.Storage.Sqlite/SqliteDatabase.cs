@@ -374,7 +374,7 @@ internal sealed class SqliteDatabase
     }
 
     /// <summary>
-    /// Leaves the store in its compact form when the last store on it closes. Best effort by design: a fold that
+    /// Leaves the store in its compact form when this open of it closes (both its stores disposed). Best effort by design: a fold that
     /// fails (a full disk, another process holding the lock past the timeout) rolls back and leaves the rows pending,
     /// readable and folded by the next writer, so nothing is lost and closing must not fail over it.
     /// </summary>
