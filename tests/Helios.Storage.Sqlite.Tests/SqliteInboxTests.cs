@@ -160,7 +160,7 @@ public sealed class SqliteInboxTests : IDisposable
     }
 
     [Fact]
-    public void Once_writes_pause_pending_rows_are_folded_in_the_background_a_batch_at_a_time()
+    public void Once_writes_pause_pending_rows_are_folded_in_the_background()
     {
         string path = _temp.NewPath();
         var storage = _temp.Open(path, new SqliteStorageOptions { Durability = Durability.Fast, InboxIdleFoldDelay = TimeSpan.FromMilliseconds(50) });
@@ -170,7 +170,7 @@ public sealed class SqliteInboxTests : IDisposable
             storage.Objects.PutMany([v]);
         }
 
-        // 40 rows take three background transactions (16 rows each); nothing else writes.
+        // 40 rows: three background transactions of at most 16 rows; nothing else writes.
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (Scalar(path, "SELECT count(*) FROM inbox") > 0 && waited.Elapsed < TimeSpan.FromSeconds(20))
         {
