@@ -43,7 +43,6 @@ internal sealed class ObjectInbox : IDisposable
     private readonly Lock _indexLock = new();
     private readonly Dictionary<ObjectId, Location> _index = [];
     private long _seenThrough; // guarded by _indexLock, like _index
-    private bool _appendedInTransaction; // guarded by the database's write lock
 
     public ObjectInbox(SqliteDatabase db)
     {
@@ -137,18 +136,13 @@ internal sealed class ObjectInbox : IDisposable
         }
 
         insert.Step();
-        _appendedInTransaction = true;
-    }
 
-    /// <summary>Called as each write transaction ends: a committed append (re)starts the wait for writes to pause.</summary>
-    public void TransactionEnded(bool committed)
-    {
-        if (_appendedInTransaction && committed && _db.Options.InboxIdleFoldDelay is { } delay)
+        // Each append restarts the wait for writes to pause. Should this write roll back, the timer only finds
+        // fewer rows to fold; should it fire while the write still runs, it finds the lock taken and comes back.
+        if (_db.Options.InboxIdleFoldDelay is { } delay)
         {
             ArmIdleFold(delay);
         }
-
-        _appendedInTransaction = false;
     }
 
     /// <summary>Stops background folding (before the database closes; a fold already running finishes first or finds it closed).</summary>

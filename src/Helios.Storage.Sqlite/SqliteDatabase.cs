@@ -127,22 +127,16 @@ internal sealed class SqliteDatabase
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _writer.Execute("BEGIN IMMEDIATE");
-        bool committed = false;
         try
         {
             var (result, commit) = body(_writer);
             _writer.Execute(commit ? "COMMIT" : "ROLLBACK");
-            committed = commit;
             return result;
         }
         catch
         {
             RollBackQuietly();
             throw;
-        }
-        finally
-        {
-            Inbox.TransactionEnded(committed);
         }
     }
 
