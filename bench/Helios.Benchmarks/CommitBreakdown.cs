@@ -79,22 +79,14 @@ internal static class CommitBreakdown
             workspace.Write(layout.PathOf(hot ? 0 : revision), SourceText.Revision(template, revision));
             revision++;
             totals[i] = ReplayCommit(repository, workspace, samples, i);
-            if (pauseMs > 0)
-            {
-                Thread.Sleep(pauseMs);
-            }
-
+            Pause(pauseMs);
 
             workspace.Write(layout.PathOf(hot ? 0 : revision), SourceText.Revision(template, revision));
             revision++;
             long start = Stopwatch.GetTimestamp();
             repository.Commit(workspace, "edit one file").EnsureCommitted();
             real[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-            if (pauseMs > 0)
-            {
-                Thread.Sleep(pauseMs);
-            }
-
+            Pause(pauseMs);
         }
 
         string settings = backend == Backend.InMemory ? "" : (compression is { } c ? $" (compression {c})" : "") + (inbox ? "" : " (no inbox)");
@@ -223,6 +215,15 @@ internal static class CommitBreakdown
         Console.WriteLine($"  {Median(blob),9:F1}  encode + BLAKE3 of a 10 KiB blob");
         Console.WriteLine($"  {Median(treeEncode),9:F1}  encode a 100-entry tree");
         Console.WriteLine($"  {Median(treeHash),9:F1}  BLAKE3 of that tree's encoding");
+    }
+
+    /// <summary>An agent's think time between commits; none by default (a zero sleep would still yield the thread).</summary>
+    private static void Pause(int milliseconds)
+    {
+        if (milliseconds > 0)
+        {
+            Thread.Sleep(milliseconds);
+        }
     }
 
     private static double Median(double[] values) => Percentile(values, 0.5);

@@ -59,29 +59,25 @@ internal sealed class ObjectInbox : IDisposable
     /// <summary>One pending object as listed by <see cref="List"/>.</summary>
     public readonly record struct Pending(ObjectId Id, int Length, DateTimeOffset StoredAt);
 
-    /// <summary>Whether <paramref name="objects"/> go to the inbox rather than straight to the objects table.</summary>
-    public bool Accepts(IReadOnlyList<EncodedObject> objects)
+    /// <summary>
+    /// Stores <paramref name="objects"/> as one new row, inside the caller's write transaction, when the inbox is on and
+    /// they total at most <see cref="SqliteStorageOptions.InboxMaxWriteBytes"/>; first folds the pending rows when they
+    /// already number <see cref="SqliteStorageOptions.InboxRows"/>. False (nothing done) when they belong in the objects table.
+    /// </summary>
+    public bool TryAppend(SqliteSession s, IReadOnlyList<EncodedObject> objects, long now)
     {
-        if (_db.Options.InboxRows <= 0)
-        {
-            return false;
-        }
-
         long total = 0;
         foreach (var o in objects)
         {
             total += o.Bytes.Length;
         }
 
-        return total <= SqliteStorageOptions.InboxMaxWriteBytes;
-    }
+        if (_db.Options.InboxRows <= 0 || total > SqliteStorageOptions.InboxMaxWriteBytes)
+        {
+            return false;
+        }
 
-    /// <summary>
-    /// Stores <paramref name="objects"/> as one new row, inside the caller's write transaction; first folds the pending
-    /// rows when they already number <see cref="SqliteStorageOptions.InboxRows"/>.
-    /// </summary>
-    public void Append(SqliteSession s, IReadOnlyList<EncodedObject> objects, long now)
-    {
+        int dataLength = (int)total;
         long last, foldedThrough;
         using (var position = s.Statement(
             "SELECT (SELECT max(seq) FROM inbox), (SELECT CAST(value AS INTEGER) FROM helios_meta WHERE key = '" + FoldedThroughKey + "')"))
@@ -94,12 +90,6 @@ internal sealed class ObjectInbox : IDisposable
         if (last - foldedThrough >= _db.Options.InboxRows)
         {
             Fold(s);
-        }
-
-        int dataLength = 0;
-        foreach (var o in objects)
-        {
-            dataLength += o.Bytes.Length;
         }
 
         var entries = new byte[objects.Count * EntrySize];
@@ -143,6 +133,8 @@ internal sealed class ObjectInbox : IDisposable
         {
             ArmIdleFold(delay);
         }
+
+        return true;
     }
 
     /// <summary>Stops background folding (before the database closes; a fold already running finishes first or finds it closed).</summary>
@@ -157,11 +149,7 @@ internal sealed class ObjectInbox : IDisposable
         bool more = false;
         try
         {
-            bool ran = _db.TryWrite(s =>
-            {
-                more = Fold(s, IdleFoldRows);
-                return true;
-            });
+            bool ran = _db.TryWrite(s => more = Fold(s, IdleFoldRows));
             more |= !ran; // one of this process's writes holds the lock: come back shortly
         }
         catch (Exception)

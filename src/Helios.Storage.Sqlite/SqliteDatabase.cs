@@ -98,9 +98,10 @@ internal sealed class SqliteDatabase
 
     /// <summary>
     /// <see cref="Write"/> for background work that must never hold up this process's own writers: runs
-    /// <paramref name="body"/> only when no thread of this process is writing. False when it did not run (busy or disposed).
+    /// <paramref name="body"/> in one committed transaction, only when no thread of this process is writing. False when it
+    /// did not run (busy or disposed).
     /// </summary>
-    public bool TryWrite(Func<SqliteSession, bool> body)
+    public bool TryWrite(Action<SqliteSession> body)
     {
         if (!_writeLock.TryEnter())
         {
@@ -114,7 +115,11 @@ internal sealed class SqliteDatabase
                 return false;
             }
 
-            WriteLocked(s => (0, body(s)));
+            WriteLocked(s =>
+            {
+                body(s);
+                return (0, true);
+            });
             return true;
         }
         finally

@@ -120,9 +120,8 @@ public sealed class SqliteObjectStore : IObjectStore, IObjectRewriter
         }
 
         long now = db.Options.Clock.GetUtcNow().ToUnixTimeMilliseconds();
-        if (db.Inbox.Accepts(objects))
+        if (db.Inbox.TryAppend(s, objects, now))
         {
-            db.Inbox.Append(s, objects, now);
             return;
         }
 

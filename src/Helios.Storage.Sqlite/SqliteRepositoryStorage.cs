@@ -42,7 +42,7 @@ public sealed class SqliteRepositoryStorage : IRepositoryStorage, IStorageMainte
     public static SqliteRepositoryStorage Open(string path, SqliteStorageOptions? options = null) =>
         new(SqliteDatabase.Open(path, options ?? SqliteStorageOptions.Default));
 
-    /// <summary>The database file plus its write-ahead log; free pages from <c>PRAGMA freelist_count</c>.</summary>
+    /// <summary>Folds the object inbox when rows are pending (a read-only probe first, so a settled store takes no write lock).</summary>
     public void Settle()
     {
         if (!_db.Options.ReadOnly && _db.Read(ObjectInbox.HasPending))
@@ -51,6 +51,7 @@ public sealed class SqliteRepositoryStorage : IRepositoryStorage, IStorageMainte
         }
     }
 
+    /// <summary>The database file plus its write-ahead log; free pages from <c>PRAGMA freelist_count</c>.</summary>
     public StorageSpace MeasureSpace() => _db.Read(s => Measure(s));
 
     /// <summary>
